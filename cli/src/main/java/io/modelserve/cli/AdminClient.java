@@ -1,0 +1,55 @@
+package io.modelserve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The CLI's side of the head's admin API. */
+final class AdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    /** An answer from the head: HTTP status and JSON body. */
+    record Answer(int status, JsonNode body) {}
+
+    AdminClient(String hostPort, String token) {
+        this.base = "http://" + hostPort;
+        this.token = token == null ? "" : token;
+    }
+
+    String base() {
+        return base;
+    }
+
+    Answer get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET());
+    }
+
+    Answer post(String path, Object body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+    }
+
+    private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (!token.isEmpty()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = JSON.createObjectNode().put("error", new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new Answer(response.statusCode(), body);
+    }
+}

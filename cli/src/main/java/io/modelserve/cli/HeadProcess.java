@@ -1,0 +1,132 @@
+package io.modelserve.cli;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.modelserve.agent.AgentOptions;
+import io.modelserve.agent.NodeAgent;
+import io.modelserve.cluster.ClusterMember;
+import io.modelserve.cluster.ClusterState;
+import io.modelserve.cluster.MemberOptions;
+import io.modelserve.cluster.ServeSettings;
+import io.modelserve.controller.admin.AdminApi;
+import io.modelserve.controller.admin.ClusterReport;
+import io.modelserve.controller.admin.ConfigApplier;
+import io.modelserve.controller.config.ConfigParser;
+import io.modelserve.controller.reconcile.Clock;
+import io.modelserve.controller.reconcile.ControllerLoop;
+import io.modelserve.controller.reconcile.HazelcastControllerStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A head: a Hazelcast member that runs the controller, the admin API and a local node agent.
+ * Startup order matters: the cluster first (everything reads it), the agent next (so the controller
+ * sees a node to place on), then the controller and the admin API, and the conf.ini last.
+ */
+final class HeadProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeadProcess.class);
+
+    private final HazelcastInstance hazelcast;
+    private final NodeAgent agent;
+    private final ControllerLoop controller;
+    private final AdminApi admin;
+    private final Path headRecord;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Parsed command-line choices for a head. */
+    record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli, int gpus) {}
+
+    private HeadProcess(HazelcastInstance hazelcast, NodeAgent agent, ControllerLoop controller, AdminApi admin, Path headRecord) {
+        this.hazelcast = hazelcast;
+        this.agent = agent;
+        this.controller = controller;
+        this.admin = admin;
+        this.headRecord = headRecord;
+    }
+
+    static HeadProcess start(Options options, ServeSettings settings, String confText) throws Exception {
+        long started = System.nanoTime();
+        HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(settings.clusterName(), options.bind(),
+                options.clusterPort(), options.join(), true, 10));
+        ClusterState state = new ClusterState(hazelcast);
+        PrometheusMeterRegistry meters = meters();
+        String nodeId = "node-" + options.bind();
+        Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
+        NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
+                options.gpus(), workDir, true), meters, List.of()).start();
+        HazelcastControllerStore store = new HazelcastControllerStore(state);
+        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters).start();
+        state.replicas().onChange(key -> controller.trigger());
+        state.nodes().onChange(key -> controller.trigger());
+        ConfigApplier applier = new ConfigApplier(state, new ConfigParser(Set.of(), System::getenv), controller::trigger);
+        HeadProcess[] self = new HeadProcess[1];
+        AdminApi admin = new AdminApi(applier,
+                () -> ClusterReport.of(store, nodeId, applier.current().map(c -> c.generation()).orElse(0L)),
+                () -> self[0].close());
+        admin.start(options.bind(), settings.dashboardPort());
+        Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);
+        Files.createDirectories(record.getParent());
+        Files.writeString(record, options.bind() + ":" + admin.port() + "\n");
+        self[0] = new HeadProcess(hazelcast, agent, controller, admin, record);
+
+        ConfigApplier.Result result = applier.apply(options.conf().toAbsolutePath(), confText, false);
+        if (result.rejected()) {
+            result.errors().forEach(e -> System.err.println(e));
+        } else {
+            System.out.println("applied " + options.conf() + ":");
+            result.plan().changes().forEach(change -> System.out.println("  " + change));
+        }
+        log.info("head up in {} ms: ingress http://{}:{}, admin http://{}:{}", (System.nanoTime() - started) / 1_000_000,
+                options.bind(), settings.port(), options.bind(), admin.port());
+        return self[0];
+    }
+
+    private static PrometheusMeterRegistry meters() {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        return meters;
+    }
+
+    void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Drains replicas, then leaves the cluster. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        log.info("head stopping: draining replicas");
+        controller.close();
+        agent.close();
+        admin.close();
+        try {
+            Files.deleteIfExists(headRecord);
+        } catch (java.io.IOException ignored) {
+            // A stale record only makes the CLI try an address where nothing listens.
+        }
+        hazelcast.shutdown();
+        log.info("head stopped");
+        stopped.countDown();
+    }
+}

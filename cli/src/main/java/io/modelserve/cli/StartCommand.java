@@ -1,0 +1,58 @@
+package io.modelserve.cli;
+
+import io.modelserve.cluster.MemberOptions;
+import io.modelserve.controller.config.ConfigParser;
+import io.modelserve.controller.config.ConfigResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "start", description = "Start a head (cluster member, controller, admin API, local agent) and apply conf.ini.")
+final class StartCommand implements Callable<Integer> {
+    @Parameters(index = "0", defaultValue = "conf.ini", description = "the conf.ini to apply (default: ${DEFAULT-VALUE})")
+    Path conf;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address every listener of this node binds (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--cluster-port", defaultValue = "5701", description = "Hazelcast port (default: ${DEFAULT-VALUE})")
+    int clusterPort;
+
+    @Option(names = "--join", description = "HOST[:PORT] of a cluster member to join (repeatable)")
+    List<String> join = new ArrayList<>();
+
+    @Option(names = "--cpus", description = "CPU cores this node offers to replicas (default: its cores)")
+    Double cpus;
+
+    @Option(names = "--gpus", defaultValue = "0", description = "GPUs this node offers (default: ${DEFAULT-VALUE})")
+    int gpus;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(conf, "head-" + bind);
+        if (!Files.isRegularFile(conf)) {
+            System.err.println(conf + ": no such file; write a conf.ini (see README) or name one: modelserve start path/to/conf.ini");
+            return 2;
+        }
+        String text = Files.readString(conf);
+        ConfigResult parsed = new ConfigParser(Set.of(), System::getenv).parse(conf, text);
+        if (parsed instanceof ConfigResult.Invalid invalid) {
+            invalid.errors().forEach(System.err::println);
+            System.err.println(conf + " rejected: " + invalid.errors().size() + " error(s); nothing started");
+            return 1;
+        }
+        ConfigResult.Valid valid = (ConfigResult.Valid) parsed;
+        long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
+        HeadProcess head = HeadProcess.start(new HeadProcess.Options(conf, bind, clusterPort == 0 ? MemberOptions.DEFAULT_PORT : clusterPort,
+                join, cpuMilli, gpus), valid.settings(), text);
+        Runtime.getRuntime().addShutdownHook(new Thread(head::close, "shutdown"));
+        head.awaitStop();
+        return 0;
+    }
+}

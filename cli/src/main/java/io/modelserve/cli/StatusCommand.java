@@ -1,0 +1,59 @@
+package io.modelserve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", description = "One line per replica: deployment, replica id, node, device, state, and the reason when not RUNNING.")
+final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "the same, as JSON for scripts")
+    boolean json;
+
+    @Option(names = "--head", description = "HOST:PORT of the head's admin API")
+    String head;
+
+    @Option(names = "--conf", defaultValue = "conf.ini", description = "conf.ini that names the dashboard_port (default: ${DEFAULT-VALUE})")
+    Path conf;
+
+    @Override
+    public Integer call() throws Exception {
+        AdminClient client = new AdminClient(HeadAddress.resolve(head, conf), System.getenv("MODELSERVE_TOKEN"));
+        JsonNode report;
+        try {
+            report = client.get("/api/status").body();
+        } catch (ConnectException e) {
+            System.err.println("no head answers at " + client.base());
+            return 1;
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            return 0;
+        }
+        System.out.println("leader " + report.path("leader").asText() + ", generation " + report.path("generation").asLong()
+                + (report.path("converged").asBoolean() ? ", converged" : ", converging"));
+        for (JsonNode d : report.path("deployments")) {
+            System.out.printf("deployment %s %s %s: %d/%d ready (version %s)%n", d.path("name").asText(), String.join(",",
+                    iterable(d.path("methods"))), d.path("route").asText(), d.path("ready").asInt(), d.path("desired").asInt(),
+                    d.path("version").asText());
+        }
+        System.out.printf("%-20s %-28s %-18s %-12s %s%n", "DEPLOYMENT", "REPLICA", "NODE", "DEVICE", "STATE");
+        for (JsonNode r : report.path("replicas")) {
+            String state = r.path("state").asText();
+            String reason = r.path("reason").isNull() || r.path("reason").isMissingNode() ? "" : r.path("reason").asText();
+            System.out.printf("%-20s %-28s %-18s %-12s %s%s%n", r.path("deployment").asText(), r.path("id").asText(),
+                    r.path("node").asText(), r.path("device").asText(), state,
+                    reason.isEmpty() || (state.equals("RUNNING") && reason.isEmpty()) ? "" : "  " + reason);
+        }
+        return 0;
+    }
+
+    private static java.util.List<String> iterable(JsonNode array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

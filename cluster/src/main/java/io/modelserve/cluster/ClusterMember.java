@@ -1,0 +1,53 @@
+package io.modelserve.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/** Starts a Hazelcast member configured the way modelserve needs it: quiet, explicit, private. */
+public final class ClusterMember {
+    public static final String HEAD_ATTRIBUTE = "modelserve.head";
+
+    private ClusterMember() {}
+
+    public static HazelcastInstance start(MemberOptions options) {
+        return Hazelcast.newHazelcastInstance(config(options));
+    }
+
+    static Config config(MemberOptions options) {
+        Config config = new Config();
+        config.setClusterName(options.clusterName());
+        config.setInstanceName("modelserve-" + options.bindAddress() + "-" + options.port());
+        // Never phone home, never guess: a serving cluster must not reach outside its network.
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.local.localAddress", options.bindAddress());
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(options.heartbeatTimeoutSeconds()));
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.getMemberAttributeConfig().setAttribute(HEAD_ATTRIBUTE, String.valueOf(options.headEligible()));
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(options.port()).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface(options.bindAddress());
+        network.setPublicAddress(options.bindAddress() + ":" + options.port());
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true);
+        join.getTcpIpConfig().addMember(options.bindAddress() + ":" + options.port());
+        for (String member : options.members()) {
+            join.getTcpIpConfig().addMember(member.contains(":") ? member : member + ":" + MemberOptions.DEFAULT_PORT);
+        }
+
+        config.addMapConfig(new MapConfig("modelserve.*").setBackupCount(1).setAsyncBackupCount(0));
+        return config;
+    }
+}

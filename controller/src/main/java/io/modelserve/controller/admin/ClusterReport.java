@@ -1,0 +1,140 @@
+package io.modelserve.controller.admin;
+
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.ReplicaAssignment;
+import io.modelserve.cluster.ReplicaState;
+import io.modelserve.cluster.ReplicaStatus;
+import io.modelserve.cluster.Resources;
+import io.modelserve.controller.reconcile.ControllerStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code modelserve status} and the dashboard show: nodes, deployments, one line per replica,
+ * and whether the cluster has converged to the applied conf.ini — and if not, why.
+ *
+ * @param problems why the cluster has not converged yet (work in progress)
+ * @param failures problems that will not fix themselves soon: FAILED replicas, replicas that fit nowhere
+ */
+public record ClusterReport(String leader, long generation, boolean converged, List<String> problems,
+        List<String> failures, List<NodeLine> nodes, List<DeploymentLine> deployments, List<ReplicaLine> replicas) {
+
+    public record NodeLine(String id, String address, String ingress, String cpu, String cpuUsed, int gpus,
+            String gpuUsed, boolean head) {}
+
+    public record DeploymentLine(String name, String route, List<String> methods, int desired, int ready,
+            String version, String backend) {}
+
+    public record ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
+            String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {}
+
+    public static ClusterReport of(ControllerStore store, String leader, long generation) {
+        List<DeploymentSpec> desired = new ArrayList<>(store.desired());
+        desired.sort(Comparator.comparing(DeploymentSpec::name));
+        Map<String, DeploymentSpec> byName = new HashMap<>();
+        desired.forEach(spec -> byName.put(spec.name(), spec));
+        Map<String, ReplicaStatus> statuses = new HashMap<>();
+        store.statuses().forEach(s -> statuses.put(s.replicaId(), s));
+        List<ReplicaAssignment> assignments = new ArrayList<>(store.assignments());
+        assignments.sort(Comparator.comparing(ReplicaAssignment::deployment).thenComparing(ReplicaAssignment::createdAtMillis)
+                .thenComparing(ReplicaAssignment::replicaId));
+
+        List<String> problems = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        List<ReplicaLine> lines = new ArrayList<>();
+        Set<String> assigned = new HashSet<>();
+        Map<String, Integer> readyCounts = new HashMap<>();
+        for (ReplicaAssignment a : assignments) {
+            assigned.add(a.replicaId());
+            DeploymentSpec spec = byName.get(a.deployment());
+            ReplicaStatus status = statuses.get(a.replicaId());
+            ReplicaLine line = line(a, status, spec);
+            lines.add(line);
+            boolean current = spec != null && spec.version().equals(a.version());
+            if (spec == null) {
+                problems.add(a.replicaId() + ": deployment removed, stopping");
+            } else if (!current) {
+                problems.add(a.replicaId() + ": previous version " + a.version() + ", being replaced");
+            } else if (line.state() == ReplicaState.RUNNING) {
+                readyCounts.merge(a.deployment(), 1, Integer::sum);
+                if (!spec.configDigest().equals(status.configDigest())) {
+                    problems.add(a.replicaId() + ": applying new config");
+                }
+            } else {
+                String what = a.replicaId() + " on " + (a.node() == null ? "no node" : a.node()) + ": " + line.state()
+                        + (line.reason() == null ? "" : " - " + line.reason());
+                if (line.state() == ReplicaState.FAILED || !a.isPlaced() && !"waiting for placement".equals(a.pendingReason())) {
+                    failures.add(what);
+                }
+                problems.add(what);
+            }
+        }
+        for (ReplicaStatus status : statuses.values()) {
+            if (!assigned.contains(status.replicaId())) {
+                lines.add(new ReplicaLine(status.deployment(), status.replicaId(), status.node(), status.device().toString(),
+                        ReplicaState.DRAINING, "no longer assigned, finishing queued requests", status.version(),
+                        status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing()));
+                problems.add(status.replicaId() + ": draining");
+            }
+        }
+        List<DeploymentLine> deploymentLines = new ArrayList<>();
+        for (DeploymentSpec spec : desired) {
+            int ready = readyCounts.getOrDefault(spec.name(), 0);
+            long current = assignments.stream().filter(a -> a.deployment().equals(spec.name())
+                    && a.version().equals(spec.version())).count();
+            if (current != spec.replicas()) {
+                problems.add(spec.name() + ": " + current + " of " + spec.replicas() + " replicas assigned");
+            }
+            deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
+                    spec.version(), spec.backend()));
+        }
+        return new ClusterReport(leader, generation, problems.isEmpty(), List.copyOf(problems), List.copyOf(failures),
+                nodeLines(store, assignments), deploymentLines, lines);
+    }
+
+    private static ReplicaLine line(ReplicaAssignment a, ReplicaStatus status, DeploymentSpec spec) {
+        if (!a.isPlaced()) {
+            return new ReplicaLine(a.deployment(), a.replicaId(), "-", "-", ReplicaState.PENDING, a.pendingReason(),
+                    a.version(), 0, a.createdAtMillis(), 0, 0);
+        }
+        if (status == null) {
+            return new ReplicaLine(a.deployment(), a.replicaId(), a.node(), a.device().toString(), ReplicaState.PENDING,
+                    "waiting for " + a.node() + " to start it", a.version(), 0, a.createdAtMillis(), 0, 0);
+        }
+        String reason = switch (status.state()) {
+            case FAILED -> status.lastError() + (status.restarts() > 0 ? " (restarted " + status.restarts() + "x, retrying with backoff)" : " (retrying with backoff)");
+            case RUNNING -> status.lastError();
+            case DRAINING -> "finishing queued requests";
+            case STARTING -> status.restarts() > 0 ? "restart " + status.restarts() + " after: " + status.lastError() : "loading";
+            case PENDING -> null;
+        };
+        boolean old = spec != null && !spec.version().equals(a.version());
+        if (old && status.state() == ReplicaState.RUNNING) {
+            reason = "previous version, replaced once a new replica is ready";
+        }
+        return new ReplicaLine(a.deployment(), a.replicaId(), a.node(), a.device().toString(), status.state(), reason,
+                a.version(), status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing());
+    }
+
+    private static List<NodeLine> nodeLines(ControllerStore store, List<ReplicaAssignment> assignments) {
+        List<NodeLine> nodes = new ArrayList<>();
+        for (NodeStatus node : store.liveNodes()) {
+            Resources used = Resources.NONE;
+            for (ReplicaAssignment a : assignments) {
+                if (node.nodeId().equals(a.node())) {
+                    used = used.plus(a.spec().cost());
+                }
+            }
+            nodes.add(new NodeLine(node.nodeId(), node.address(), node.ingressUrl(), Resources.formatMilli(node.cpuMilli()),
+                    Resources.formatMilli(used.cpuMilli()), node.gpus(), Resources.formatMilli(used.gpuMilli()), node.headEligible()));
+        }
+        nodes.sort(Comparator.comparing(NodeLine::id));
+        return nodes;
+    }
+}

@@ -1,0 +1,211 @@
+package io.modelserve.controller.config;
+
+import io.modelserve.cluster.Artifact;
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Validates one {@code [algopkg.<Name>]} section into a {@link DeploymentSpec}, files digested. */
+final class DeploymentSectionValidator {
+    static final String PREFIX = "algopkg.";
+    static final String CONFIG_PREFIX = "config.";
+    static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
+            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms");
+
+    private static final String BUILTIN = "builtin:";
+    private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
+    private static final Pattern ROUTE = Pattern.compile("[A-Za-z0-9_.~-]+(/[A-Za-z0-9_.~-]+)*");
+    /** Also keeps the regexes below, which recurse per repetition, away from deep stacks. */
+    private static final int MAX_NAME_LENGTH = 1024;
+    private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private final Set<String> knownBuiltins;
+    private final FileDigests digests;
+
+    DeploymentSectionValidator(Set<String> knownBuiltins, FileDigests digests) {
+        this.knownBuiltins = Set.copyOf(knownBuiltins);
+        this.digests = digests;
+    }
+
+    /**
+     * Empty when the section lacks a usable backend or route; every problem is reported either way.
+     *
+     * @param algopkg  empty when algopkg_dir is unusable (reported elsewhere): plugins go unchecked
+     * @param modelZoo empty when model_zoo is unusable (reported elsewhere): models go unchecked
+     */
+    Optional<DeploymentSpec> validate(IniDocument.Section section, String name, Optional<RootDirectory> algopkg,
+            Optional<RootDirectory> modelZoo, ConfigErrors errors) {
+        SectionValues values = new SectionValues(section, errors);
+        Map<String, String> config = config(values);
+        Optional<String> backend = backend(values);
+        List<Artifact> jars = backend.filter(b -> !b.startsWith(BUILTIN)).isPresent() && algopkg.isPresent()
+                ? pluginJars(values, name, backend.get(), algopkg.get()) : List.of();
+        List<Artifact> models = modelZoo.map(zoo -> models(values, zoo)).orElse(List.of());
+        int replicas = values.wholeNumber("replicas", 1, 0, Integer.MAX_VALUE);
+        long gpuMilli = values.milli("gpu_cost", 0, 1000);
+        long cpuMilli = values.milli("cpu_cost", 1000, -1);
+        Optional<String> route = route(values);
+        List<String> methods = methods(values);
+        int maxBatchSize = values.wholeNumber("max_batch_size", 1, 1, 1024);
+        int batchWaitMs = values.wholeNumber("batch_wait_ms", 5, 0, 10_000);
+        int maxQueued = values.wholeNumber("max_queued", 100, 1, 100_000);
+        long timeoutMs = values.wholeNumber("timeout_ms", 30_000L, 1, 3_600_000);
+        if (backend.isEmpty() || route.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
+                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config));
+    }
+
+    /** Collects config.* and reports every key that is neither known nor config.*. */
+    private static Map<String, String> config(SectionValues values) {
+        Map<String, String> config = new LinkedHashMap<>();
+        for (IniDocument.Entry entry : values.section().entries().values()) {
+            String key = entry.key();
+            if (key.startsWith(CONFIG_PREFIX)) {
+                String userKey = key.substring(CONFIG_PREFIX.length());
+                if (CONFIG_KEY.matcher(userKey).matches()) {
+                    config.put(userKey, entry.value());
+                } else {
+                    values.error(key, "config key after 'config.' must be non-empty and match [A-Za-z0-9_.-]+");
+                }
+            } else if (!KEYS.contains(key)) {
+                values.error(key, "unknown key " + ConfigErrors.quote(key) + "; known keys: "
+                        + String.join(", ", KEYS) + ", config.<key>");
+            }
+        }
+        return config;
+    }
+
+    private Optional<String> backend(SectionValues values) {
+        Optional<String> backend = values.required("backend");
+        if (backend.isEmpty()) {
+            return backend;
+        }
+        String text = backend.get();
+        if (text.startsWith(BUILTIN)) {
+            String builtin = text.substring(BUILTIN.length());
+            if (!knownBuiltins.contains(builtin)) {
+                values.error("backend", "unknown builtin " + ConfigErrors.quote(builtin) + "; known builtins: "
+                        + (knownBuiltins.isEmpty() ? "none" : String.join(", ", new TreeSet<>(knownBuiltins))));
+                return Optional.empty();
+            }
+            return backend;
+        }
+        if (text.length() > MAX_NAME_LENGTH || !CLASS_NAME.matcher(text).matches()) {
+            values.error("backend", "must be a Java class name like org.example.MyBackend or builtin:<name>, got "
+                    + ConfigErrors.quote(text));
+            return Optional.empty();
+        }
+        return backend;
+    }
+
+    private List<Artifact> pluginJars(SectionValues values, String name, String className, RootDirectory algopkg) {
+        PluginLocator locator = new PluginLocator(algopkg);
+        PluginLocator.Outcome outcome = locator.locate(name);
+        if (outcome instanceof PluginLocator.Problem problem) {
+            values.error("backend", problem.message());
+            return List.of();
+        }
+        List<Path> jars = ((PluginLocator.Jars) outcome).jars();
+        locator.checkClass(className, jars).forEach(message -> values.error("backend", message));
+        return digest(values, "backend", algopkg, jars);
+    }
+
+    private List<Artifact> models(SectionValues values, RootDirectory zoo) {
+        String text = values.string("model", "");
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<Path> files = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        boolean emptyReported = false;
+        for (String part : text.split(",", -1)) {
+            String file = part.trim();
+            if (file.isEmpty()) {
+                if (!emptyReported) {
+                    values.error("model", "empty file name in list " + ConfigErrors.quote(text));
+                }
+                emptyReported = true;
+            } else if (!seen.add(file)) {
+                values.error("model", ConfigErrors.quote(file) + " is listed twice");
+            } else {
+                switch (zoo.resolve(file)) {
+                    case RootDirectory.Rejected rejected -> values.error("model", rejected.reason());
+                    case RootDirectory.Missing missing -> values.error("model", "model file not found: "
+                            + missing.path());
+                    case RootDirectory.Found found when !Files.isRegularFile(found.path()) ->
+                            values.error("model", "not a regular file: " + found.path());
+                    case RootDirectory.Found found -> files.add(found.path());
+                }
+            }
+        }
+        return digest(values, "model", zoo, files);
+    }
+
+    private List<Artifact> digest(SectionValues values, String key, RootDirectory root, List<Path> files) {
+        List<Artifact> artifacts = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                artifacts.add(digests.artifact(root.nameOf(file), file));
+            } catch (IOException | RuntimeException e) {
+                values.error(key, "cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return artifacts;
+    }
+
+    /** Without its leading '/', as DeploymentSpec stores it. */
+    private static Optional<String> route(SectionValues values) {
+        Optional<String> given = values.required("route");
+        if (given.isEmpty()) {
+            return given;
+        }
+        String route = given.get().startsWith("/") ? given.get().substring(1) : given.get();
+        String problem = null;
+        if (route.length() > MAX_NAME_LENGTH) {
+            problem = "must be at most " + MAX_NAME_LENGTH + " characters";
+        } else if (!ROUTE.matcher(route).matches()) {
+            problem = "must be path segments of [A-Za-z0-9_.~-] separated by '/'";
+        } else if (route.equals("-") || route.startsWith("-/")) {
+            problem = "'/-/' is reserved for modelserve's own endpoints";
+        } else if (route.equals("v2") || route.startsWith("v2/")) {
+            problem = "'/v2/' is reserved for the Open Inference Protocol";
+        } else if (List.of(route.split("/")).stream().anyMatch(s -> s.equals(".") || s.equals(".."))) {
+            problem = "'.' and '..' segments are not allowed (HTTP clients rewrite them)";
+        }
+        if (problem != null) {
+            values.error("route", problem + ", got " + ConfigErrors.quote(given.get()));
+            return Optional.empty();
+        }
+        return Optional.of(route);
+    }
+
+    /** Upper-case and sorted, e.g. ["GET", "POST"]. */
+    private static List<String> methods(SectionValues values) {
+        String text = values.string("method", "POST");
+        // SPEC §2 writes the pair as "GET,POST", so operators may copy the quotes.
+        String unquoted = text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")
+                ? text.substring(1, text.length() - 1) : text;
+        Set<String> methods = new TreeSet<>();
+        for (String part : unquoted.split(",", -1)) {
+            String method = part.trim().toUpperCase(Locale.ROOT);
+            if (!(method.equals("GET") || method.equals("POST")) || !methods.add(method)) {
+                values.error("method", "must be GET, POST or GET,POST, got " + ConfigErrors.quote(text));
+                return List.of("POST");
+            }
+        }
+        return List.copyOf(methods);
+    }
+}

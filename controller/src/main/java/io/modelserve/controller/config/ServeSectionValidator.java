@@ -1,0 +1,121 @@
+package io.modelserve.controller.config;
+
+import io.modelserve.cluster.ServeSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Validates {@code [MODEL SERVE]} into {@link ServeSettings} and the two directories deployments live in. */
+final class ServeSectionValidator {
+    static final String SECTION = "MODEL SERVE";
+    static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
+            "model_zoo", "log_dir", "admin_token", "max_body_bytes");
+
+    private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /**
+     * @param algopkg  empty when algopkg_dir is not a usable directory (already reported)
+     * @param modelZoo empty when model_zoo is not a usable directory (already reported)
+     */
+    record Result(ServeSettings settings, Optional<RootDirectory> algopkg, Optional<RootDirectory> modelZoo) {}
+
+    private final Path baseDir;
+    private final Function<String, String> env;
+
+    /** @param baseDir the directory of conf.ini, which relative paths are resolved against */
+    ServeSectionValidator(Path baseDir, Function<String, String> env) {
+        this.baseDir = baseDir;
+        this.env = env;
+    }
+
+    Result validate(IniDocument.Section section, ConfigErrors errors) {
+        SectionValues values = new SectionValues(section, errors);
+        for (IniDocument.Entry entry : section.entries().values()) {
+            if (!KEYS.contains(entry.key())) {
+                values.error(entry.key(), "unknown key " + ConfigErrors.quote(entry.key()) + "; known keys: "
+                        + String.join(", ", KEYS));
+            }
+        }
+        int port = values.wholeNumber("port", 8000, 1, 65535);
+        int dashboardPort = values.wholeNumber("dashboard_port", 8265, 1, 65535);
+        if (port == dashboardPort) {
+            values.error("dashboard_port", "must differ from port (both are " + port + ")");
+        }
+        String clusterName = values.string("cluster_name", "modelserve");
+        if (!CLUSTER_NAME.matcher(clusterName).matches()) {
+            values.error("cluster_name", "must match [A-Za-z0-9_-]+, got " + ConfigErrors.quote(clusterName));
+        }
+        Optional<Path> algopkgDir = path(values, "algopkg_dir", "algopkg");
+        Optional<Path> modelZooDir = path(values, "model_zoo", "Model_ZOO");
+        Optional<Path> logDir = path(values, "log_dir", "logs");
+        Optional<RootDirectory> algopkg = algopkgDir.flatMap(dir -> directory(values, "algopkg_dir", dir));
+        Optional<RootDirectory> modelZoo = modelZooDir.flatMap(dir -> directory(values, "model_zoo", dir));
+        String adminToken = adminToken(values);
+        long maxBodyBytes = values.wholeNumber("max_body_bytes", ServeSettings.DEFAULT_MAX_BODY_BYTES, 1024,
+                Long.MAX_VALUE);
+        ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
+                algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
+                logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes);
+        return new Result(settings, algopkg, modelZoo);
+    }
+
+    private Optional<Path> path(SectionValues values, String key, String fallback) {
+        String text = values.string(key, fallback);
+        if (text.isEmpty()) {
+            values.error(key, "must not be empty; the default is " + fallback);
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(baseDir.resolve(text).toAbsolutePath().normalize());
+        } catch (InvalidPathException e) {
+            values.error(key, "not a valid path: " + ConfigErrors.quote(text));
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<RootDirectory> directory(SectionValues values, String key, Path dir) {
+        Optional<RootDirectory> root = RootDirectory.open(dir, dir.getFileName() == null ? dir.toString()
+                : dir.getFileName().toString());
+        if (root.isEmpty()) {
+            values.error(key, "directory does not exist: " + dir);
+        }
+        return root;
+    }
+
+    /** Literal, or {@code ${VAR}} from the environment. Messages never carry the token itself. */
+    private String adminToken(SectionValues values) {
+        String text = values.string("admin_token", "");
+        if (!text.contains("${")) {
+            return text;
+        }
+        Matcher reference = ENV_REFERENCE.matcher(text);
+        if (!reference.matches()) {
+            values.error("admin_token", "must be a literal token or exactly ${ENV_VAR} (a variable name of"
+                    + " letters, digits and '_')");
+            return "";
+        }
+        String variable = reference.group(1);
+        String token;
+        try {
+            token = env.apply(variable);
+        } catch (RuntimeException e) {
+            token = null;
+        }
+        if (token == null) {
+            values.error("admin_token", "environment variable " + variable + " is not set");
+            return "";
+        }
+        if (token.isBlank()) {
+            // An empty token would silently switch authentication off; make the operator say so.
+            values.error("admin_token", "environment variable " + variable + " is empty; leave admin_token"
+                    + " empty to run without a token");
+            return "";
+        }
+        return token;
+    }
+}

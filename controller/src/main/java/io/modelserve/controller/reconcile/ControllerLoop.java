@@ -1,0 +1,133 @@
+package io.modelserve.controller.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.ReplicaAssignment;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link Reconciler} for every deployment on one thread: on a timer and whenever
+ * {@link #trigger()} is called (apply, a replica changed, a node came or went). Triggers collapse:
+ * many events while a pass runs mean one more pass, not many. A failing reconcile is logged, counted
+ * and retried on the next pass; it never ends the loop.
+ */
+public final class ControllerLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControllerLoop.class);
+    private static final long PERIOD_MS = 1_000;
+
+    private final ControllerStore store;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("controller-loop").daemon(true).unstarted(r));
+    private final AtomicBoolean triggered = new AtomicBoolean();
+    private final Map<String, ReconcileOutcome> lastOutcomes = new ConcurrentHashMap<>();
+    private final AtomicLong passes = new AtomicLong();
+    private volatile boolean active = true;
+
+    public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters) {
+        this.store = store;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    public ControllerLoop start() {
+        thread.scheduleWithFixedDelay(this::passSafely, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Whether this controller acts (the leader) or only watches (a standby). */
+    public void setActive(boolean active) {
+        this.active = active;
+        if (active) {
+            trigger();
+        }
+    }
+
+    public boolean isActive() {
+        return active;
+    }
+
+    /** Asks for a pass soon. */
+    public void trigger() {
+        if (triggered.compareAndSet(false, true)) {
+            thread.execute(() -> {
+                triggered.set(false);
+                passSafely();
+            });
+        }
+    }
+
+    /** The last outcome per deployment, for status. */
+    public Map<String, ReconcileOutcome> lastOutcomes() {
+        return Map.copyOf(lastOutcomes);
+    }
+
+    public long passes() {
+        return passes.get();
+    }
+
+    private void passSafely() {
+        if (!active) {
+            return;
+        }
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            log.warn("controller pass failed, retrying: {}", e.toString(), e);
+            meters.counter("modelserve.controller.reconciles", "outcome", "failed").increment();
+        }
+    }
+
+    /** Reconciles every deployment that is desired or still has assignments. */
+    void pass() {
+        SnapshotStore snapshot = new SnapshotStore(store);
+        Reconciler reconciler = new Reconciler(snapshot, clock, ControllerLoop::randomSuffix);
+        TreeSet<String> names = new TreeSet<>();
+        for (DeploymentSpec spec : snapshot.desired()) {
+            names.add(spec.name());
+        }
+        for (ReplicaAssignment a : snapshot.assignments()) {
+            names.add(a.deployment());
+        }
+        for (String name : names) {
+            long started = System.nanoTime();
+            ReconcileOutcome outcome;
+            try {
+                outcome = reconciler.reconcile(name);
+            } catch (RuntimeException e) {
+                log.warn("reconcile of {} failed: {}", name, e.toString(), e);
+                outcome = new ReconcileOutcome.Failed(e.toString());
+            }
+            lastOutcomes.put(name, outcome);
+            meters.counter("modelserve.controller.reconciles", "outcome", outcome.label()).increment();
+            Timer.builder("modelserve.controller.reconcile.duration").register(meters)
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        lastOutcomes.keySet().retainAll(names);
+        passes.incrementAndGet();
+    }
+
+    private static String randomSuffix() {
+        byte[] bytes = new byte[3];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

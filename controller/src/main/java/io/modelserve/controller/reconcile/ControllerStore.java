@@ -1,0 +1,26 @@
+package io.modelserve.controller.reconcile;
+
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.ReplicaAssignment;
+import io.modelserve.cluster.ReplicaStatus;
+import java.util.Collection;
+
+/**
+ * What the reconciler reads and writes. In production the Hazelcast maps; in tests a plain
+ * in-memory fake, so reconcile decisions are tested without a cluster.
+ */
+public interface ControllerStore {
+    Collection<DeploymentSpec> desired();
+
+    Collection<ReplicaAssignment> assignments();
+
+    Collection<ReplicaStatus> statuses();
+
+    /** Nodes that are alive now (their member is in the cluster). */
+    Collection<NodeStatus> liveNodes();
+
+    void putAssignment(ReplicaAssignment assignment);
+
+    void removeAssignment(String replicaId);
+}

@@ -1,0 +1,56 @@
+package io.modelserve.controller.reconcile;
+
+import com.hazelcast.cluster.Member;
+import io.modelserve.cluster.ClusterState;
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.ReplicaAssignment;
+import io.modelserve.cluster.ReplicaStatus;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The reconciler's view of the Hazelcast maps; a node counts as live while its member is in the cluster. */
+public final class HazelcastControllerStore implements ControllerStore {
+    private final ClusterState state;
+
+    public HazelcastControllerStore(ClusterState state) {
+        this.state = state;
+    }
+
+    @Override
+    public Collection<DeploymentSpec> desired() {
+        return state.deployments().values();
+    }
+
+    @Override
+    public Collection<ReplicaAssignment> assignments() {
+        return state.assignments().values();
+    }
+
+    @Override
+    public Collection<ReplicaStatus> statuses() {
+        return state.replicas().values();
+    }
+
+    @Override
+    public Collection<NodeStatus> liveNodes() {
+        Set<String> members = new HashSet<>();
+        for (Member member : state.hazelcast().getCluster().getMembers()) {
+            members.add(member.getUuid().toString());
+        }
+        List<NodeStatus> nodes = state.nodes().values();
+        return nodes.stream().filter(n -> members.contains(n.memberUuid())).toList();
+    }
+
+    @Override
+    public void putAssignment(ReplicaAssignment assignment) {
+        state.assignments().put(assignment.replicaId(), assignment);
+    }
+
+    @Override
+    public void removeAssignment(String replicaId) {
+        state.assignments().remove(replicaId);
+    }
+}

@@ -1,0 +1,63 @@
+package io.modelserve.controller.reconcile;
+
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.ReplicaAssignment;
+import io.modelserve.cluster.ReplicaStatus;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One read of the backing store per reconcile pass, kept current with the pass's own writes, so
+ * reconciling N deployments costs one round of reads instead of N.
+ */
+final class SnapshotStore implements ControllerStore {
+    private final ControllerStore backing;
+    private final List<DeploymentSpec> desired;
+    private final Map<String, ReplicaAssignment> assignments = new LinkedHashMap<>();
+    private final List<ReplicaStatus> statuses;
+    private final List<NodeStatus> liveNodes;
+
+    SnapshotStore(ControllerStore backing) {
+        this.backing = backing;
+        this.desired = List.copyOf(backing.desired());
+        backing.assignments().forEach(a -> assignments.put(a.replicaId(), a));
+        this.statuses = List.copyOf(backing.statuses());
+        this.liveNodes = List.copyOf(backing.liveNodes());
+    }
+
+    @Override
+    public Collection<DeploymentSpec> desired() {
+        return desired;
+    }
+
+    @Override
+    public Collection<ReplicaAssignment> assignments() {
+        return List.copyOf(assignments.values());
+    }
+
+    @Override
+    public Collection<ReplicaStatus> statuses() {
+        return statuses;
+    }
+
+    @Override
+    public Collection<NodeStatus> liveNodes() {
+        return liveNodes;
+    }
+
+    @Override
+    public void putAssignment(ReplicaAssignment assignment) {
+        backing.putAssignment(assignment);
+        assignments.put(assignment.replicaId(), assignment);
+    }
+
+    @Override
+    public void removeAssignment(String replicaId) {
+        if (assignments.remove(replicaId) != null) {
+            backing.removeAssignment(replicaId);
+        }
+    }
+}

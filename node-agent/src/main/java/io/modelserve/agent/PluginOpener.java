@@ -1,0 +1,42 @@
+package io.modelserve.agent;
+
+import io.modelserve.agent.artifact.ArtifactCache;
+import io.modelserve.agent.plugin.PluginLoader;
+import io.modelserve.agent.runtime.OpenedBackend;
+import io.modelserve.cluster.Artifact;
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.ReplicaAssignment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens a replica's backend: verified artifacts from the cache, then the plugin in its own classloader. */
+final class PluginOpener implements OpenedBackend.Opener {
+    private final ArtifactCache cache;
+    private final PluginLoader loader;
+
+    PluginOpener(ArtifactCache cache, PluginLoader loader) {
+        this.cache = cache;
+        this.loader = loader;
+    }
+
+    @Override
+    public OpenedBackend open(ReplicaAssignment assignment) throws Exception {
+        DeploymentSpec spec = assignment.spec();
+        List<Path> models = materialize(spec.models());
+        if (spec.isBuiltin()) {
+            throw new IllegalStateException("backend " + spec.backend() + " is not available on this node");
+        }
+        List<Path> jars = materialize(spec.pluginJars());
+        PluginLoader.LoadedBackend loaded = loader.load(spec.name(), jars, spec.backend());
+        return new OpenedBackend(loaded.backend(), models, loaded.classLoader());
+    }
+
+    private List<Path> materialize(List<Artifact> artifacts) throws java.io.IOException {
+        List<Path> paths = new ArrayList<>(artifacts.size());
+        for (Artifact artifact : artifacts) {
+            paths.add(cache.materialize(artifact));
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,100 @@
+package io.modelserve.agent.artifact;
+
+import io.modelserve.cluster.Artifact;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Content-addressed copies of plugin jars and model files: {@code <root>/<sha256>/<file name>}.
+ *
+ * <p>Replicas load from the cache, never from {@code algopkg/} itself: an operator who copies a new
+ * jar over the old one would otherwise pull the file from under running replicas. A file enters the
+ * cache only after its digest is verified, so a cached entry is trusted as is after a restart.
+ */
+public final class ArtifactCache {
+    private final Path root;
+    private final List<ArtifactSource> remoteSources;
+
+    public ArtifactCache(Path root, List<ArtifactSource> remoteSources) {
+        this.root = root;
+        this.remoteSources = List.copyOf(remoteSources);
+    }
+
+    /** Where a node fetches an artifact it does not have on disk. */
+    public interface ArtifactSource {
+        /** Opens the content of {@code artifact}, or empty if this source does not have it. */
+        Optional<InputStream> open(Artifact artifact) throws IOException;
+    }
+
+    /** The cached, verified file for {@code artifact}, copying or fetching it first if needed. */
+    public Path materialize(Artifact artifact) throws IOException {
+        Path target = root.resolve(artifact.sha256()).resolve(artifact.fileName());
+        if (Files.isRegularFile(target) && Files.size(target) == artifact.size()) {
+            return target;
+        }
+        Path source = Path.of(artifact.sourcePath());
+        if (Files.isRegularFile(source) && Files.size(source) == artifact.size()) {
+            try (InputStream in = Files.newInputStream(source)) {
+                if (store(in, artifact, target)) {
+                    return target;
+                }
+            }
+        }
+        for (ArtifactSource remote : remoteSources) {
+            Optional<InputStream> in = remote.open(artifact);
+            if (in.isPresent()) {
+                try (InputStream stream = in.get()) {
+                    if (store(stream, artifact, target)) {
+                        return target;
+                    }
+                }
+            }
+        }
+        throw new IOException("artifact " + artifact.name() + " (sha256 " + artifact.sha256().substring(0, 12)
+                + ") is not available on this node: " + source + " is missing or changed since apply, and no other node has it");
+    }
+
+    /** Copies to a temporary file while hashing; moves it into place only if the digest matches. */
+    private boolean store(InputStream in, Artifact artifact, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), ".incoming-", ".part");
+        try {
+            MessageDigest sha = sha256();
+            try (DigestInputStream digesting = new DigestInputStream(in, sha);
+                    OutputStream out = Files.newOutputStream(temp)) {
+                digesting.transferTo(out);
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (!actual.equals(artifact.sha256())) {
+                return false;
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return true;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.modelserve.agent.ingress;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.modelserve.cluster.DeploymentSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST front door of a node: {@code <method> /<route>} for every deployment, and the reserved
+ * {@code /-/} endpoints. Every answer is JSON, errors included.
+ */
+public final class Ingress implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Ingress.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HandlerType[] ROUTE_METHODS = {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+            HandlerType.DELETE, HandlerType.PATCH};
+
+    private final String nodeId;
+    private final RouteTable routes;
+    private final ReplicaRouter router;
+    private final MeterRegistry meters;
+    private final LongSupplier maxBodyBytes;
+    private final Supplier<Map<String, Object>> health;
+    private final Javalin app;
+
+    @JsonPropertyOrder({"status", "result", "error", "info"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Envelope(int status, Object result, String error, String info) {}
+
+    public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
+            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health) {
+        this.nodeId = nodeId;
+        this.routes = routes;
+        this.router = router;
+        this.meters = meters;
+        this.maxBodyBytes = maxBodyBytes;
+        this.health = health;
+        this.app = Javalin.create(config -> {
+            config.useVirtualThreads = true;
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.http.maxRequestSize = Long.MAX_VALUE; // we enforce our own limit, before reading
+        });
+        app.get("/-/healthz", ctx -> json(ctx, 200, health.get()));
+        app.get("/-/routes", ctx -> json(ctx, 200, routes.describe()));
+        app.get("/-/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+        for (HandlerType method : ROUTE_METHODS) {
+            app.addHttpHandler(method, "/<path>", this::serve);
+        }
+        app.error(404, ctx -> {
+            if (ctx.result() == null) {
+                error(ctx, 404, "no route " + ctx.path());
+            }
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("ingress: unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+        });
+    }
+
+    /** Starts listening on {@code host:port}. */
+    public Ingress start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Extra endpoints a node adds (artifact transfer, admin on the head). */
+    public Javalin javalin() {
+        return app;
+    }
+
+    private void serve(Context ctx) {
+        long started = System.nanoTime();
+        String route = normalise(ctx.path());
+        if (route.startsWith("-/")) {
+            error(ctx, 404, "no such endpoint " + ctx.path() + "; reserved endpoints: /-/healthz, /-/routes, /-/metrics");
+            return;
+        }
+        DeploymentSpec spec = routes.forRoute(route).orElse(null);
+        if (spec == null) {
+            error(ctx, 404, "no route /" + route + "; see /-/routes");
+            return;
+        }
+        String method = ctx.method().name();
+        if (!spec.methods().contains(method)) {
+            ctx.header("Allow", String.join(", ", spec.methods()));
+            record(spec, null, 405, started);
+            error(ctx, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
+            return;
+        }
+        byte[] body;
+        try {
+            body = readBody(ctx, maxBodyBytes.getAsLong());
+        } catch (BodyTooLarge e) {
+            record(spec, null, 413, started);
+            error(ctx, 413, e.getMessage());
+            return;
+        } catch (IOException e) {
+            record(spec, null, 400, started);
+            error(ctx, 400, "could not read the request body: " + e.getMessage());
+            return;
+        }
+        RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
+        if (decoded instanceof RequestDecoder.Malformed malformed) {
+            record(spec, null, 400, started);
+            error(ctx, 400, malformed.message());
+            return;
+        }
+        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request());
+        switch (outcome) {
+            case Outcome.Served served -> {
+                byte[] json;
+                try {
+                    json = JSON.writeValueAsBytes(new Envelope(1, served.result(), null, nodeId + "/" + served.replicaId()));
+                } catch (IOException | RuntimeException e) {
+                    record(spec, served.replicaId(), 500, started);
+                    error(ctx, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
+                    return;
+                }
+                record(spec, served.replicaId(), 200, started);
+                ctx.status(200).contentType("application/json").result(json);
+            }
+            case Outcome.Refused refused -> {
+                if (refused.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
+                }
+                record(spec, null, refused.status(), started);
+                error(ctx, refused.status(), refused.message());
+            }
+        }
+    }
+
+    private void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
+        Timer.builder("modelserve.requests")
+                .description("Requests answered by the ingress, by deployment, replica and HTTP status")
+                .tags("deployment", spec.name(), "replica", replicaId == null ? "none" : replicaId,
+                        "status", String.valueOf(status), "node", nodeId)
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static String normalise(String path) {
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(start, end);
+    }
+
+    /** Reads at most {@code limit} bytes; refuses larger bodies without reading them whole. */
+    private static byte[] readBody(Context ctx, long limit) throws IOException, BodyTooLarge {
+        long declared = ctx.contentLength();
+        if (declared > limit) {
+            throw new BodyTooLarge(declared, limit);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (body.length > limit) {
+                throw new BodyTooLarge(body.length, limit);
+            }
+            return body;
+        }
+    }
+
+    private static final class BodyTooLarge extends Exception {
+        BodyTooLarge(long size, long limit) {
+            super("request body too large: " + (size > limit ? "more than " + limit : size) + " bytes; the limit is "
+                    + limit + " bytes (max_body_bytes in [MODEL SERVE])", null, false, false);
+        }
+    }
+
+    static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            ctx.status(500).contentType("application/json").result("{\"status\":0,\"error\":\"cannot encode response\"}");
+        }
+    }
+
+    static void error(Context ctx, int status, String message) {
+        json(ctx, status, new Envelope(0, null, message, null));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

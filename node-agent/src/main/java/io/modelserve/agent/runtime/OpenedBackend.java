@@ -1,0 +1,18 @@
+package io.modelserve.agent.runtime;
+
+import io.modelserve.sdk.AlgoBackend;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A backend instance ready for {@code init}, with its resolved model files and what must be
+ * released after {@code close} (the plugin's classloader).
+ */
+public record OpenedBackend(AlgoBackend backend, List<Path> modelPaths, AutoCloseable resources) {
+
+    /** Creates the backend of a replica: fetches artifacts, builds the classloader, instantiates. */
+    @FunctionalInterface
+    public interface Opener {
+        OpenedBackend open(io.modelserve.cluster.ReplicaAssignment assignment) throws Exception;
+    }
+}
