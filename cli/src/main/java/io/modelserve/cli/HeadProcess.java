@@ -89,9 +89,32 @@ final class HeadProcess implements AutoCloseable {
             System.out.println("applied " + options.conf() + ":");
             result.plan().changes().forEach(change -> System.out.println("  " + change));
         }
+        Thread.ofPlatform().name("head-readiness").daemon(true).start(() -> awaitFirstConvergence(store, agent));
         log.info("head up in {} ms: ingress http://{}:{}, admin http://{}:{}", (System.nanoTime() - started) / 1_000_000,
                 options.bind(), settings.port(), options.bind(), admin.port());
         return self[0];
+    }
+
+    /**
+     * The head reports ready once the conf.ini it started with has converged, or has failures that
+     * waiting will not fix, or after two minutes: a FAILED plugin must not keep the head unready.
+     */
+    private static void awaitFirstConvergence(HazelcastControllerStore store, NodeAgent agent) {
+        long deadline = System.currentTimeMillis() + 120_000;
+        try {
+            while (System.currentTimeMillis() < deadline) {
+                ClusterReport report = ClusterReport.of(store, agent.nodeId(), 0);
+                if (report.converged() || !report.failures().isEmpty()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("readiness check failed; reporting ready anyway", e);
+        }
+        agent.markReady();
     }
 
     private static PrometheusMeterRegistry meters() {

@@ -133,9 +133,19 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         return startingByDeployment.getOrDefault(deployment, false);
     }
 
+    /**
+     * Marks the node ready: {@code /-/healthz} answers 200 from now on. Until then it answers 503
+     * "starting", so a load balancer or script does not send traffic while the first replicas load.
+     */
+    public void markReady() {
+        ready = true;
+    }
+
+    private volatile boolean ready;
+
     private Map<String, Object> health() {
         Map<String, Object> health = new LinkedHashMap<>();
-        health.put("status", "ok");
+        health.put("status", ready ? "ok" : "starting");
         health.put("node", options.nodeId());
         health.put("replicas", slotCountSnapshot);
         return health;

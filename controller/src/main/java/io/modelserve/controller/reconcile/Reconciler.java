@@ -63,16 +63,16 @@ public final class Reconciler {
                 mine.add(a);
             }
         }
-        if (desired.isEmpty()) {
-            mine.forEach(a -> store.removeAssignment(a.replicaId()));
-            return mine.isEmpty() && noStatuses(deployment) ? new ReconcileOutcome.Converged()
-                    : new ReconcileOutcome.Progressing(PROGRESS_POLL, "draining removed deployment");
-        }
-        DeploymentSpec spec = desired.get();
         Set<String> liveNodes = new HashSet<>();
         for (NodeStatus node : store.liveNodes()) {
             liveNodes.add(node.nodeId());
         }
+        if (desired.isEmpty()) {
+            mine.forEach(a -> store.removeAssignment(a.replicaId()));
+            return mine.isEmpty() && noStatuses(deployment, liveNodes) ? new ReconcileOutcome.Converged()
+                    : new ReconcileOutcome.Progressing(PROGRESS_POLL, "draining removed deployment");
+        }
+        DeploymentSpec spec = desired.get();
         Map<String, ReplicaStatus> statuses = new HashMap<>();
         for (ReplicaStatus status : store.statuses()) {
             statuses.put(status.replicaId(), status);
@@ -113,11 +113,15 @@ public final class Reconciler {
         if (!allPlaced && !old.isEmpty()) {
             // No room for the new version while the old one holds it: give one old replica up, but
             // only if that makes room; otherwise the old version keeps serving and the new waits.
+            // Which one matters: only a replica on a node that could take the new version makes room.
             old.sort(removalOrder);
-            ReplicaAssignment victim = old.getFirst();
-            if (fitsWithout(current, victim, liveNodes)) {
-                store.removeAssignment(old.removeFirst().replicaId());
-                allPlaced = place(current, liveNodes);
+            for (ReplicaAssignment victim : old) {
+                if (fitsWithout(current, victim, liveNodes)) {
+                    store.removeAssignment(victim.replicaId());
+                    old.remove(victim);
+                    allPlaced = place(current, liveNodes);
+                    break;
+                }
             }
         }
         boolean converged = old.isEmpty() && allPlaced && current.size() == spec.replicas()
@@ -126,8 +130,10 @@ public final class Reconciler {
                 : new ReconcileOutcome.Progressing(PROGRESS_POLL, describeProgress(spec, current, old, statuses));
     }
 
-    private boolean noStatuses(String deployment) {
-        return store.statuses().stream().noneMatch(s -> s.deployment().equals(deployment));
+    /** A lost node's statuses stay in the map with nobody to remove them, so only live nodes count. */
+    private boolean noStatuses(String deployment, Set<String> liveNodes) {
+        return store.statuses().stream()
+                .noneMatch(s -> s.deployment().equals(deployment) && liveNodes.contains(s.node()));
     }
 
     private void trim(List<ReplicaAssignment> replicas, int wanted, Comparator<ReplicaAssignment> removalOrder) {
@@ -185,12 +191,20 @@ public final class Reconciler {
         List<Allocation> allocations = new ArrayList<>();
         for (ReplicaAssignment a : store.assignments()) {
             if (a.isPlaced() && liveNodes.contains(a.node()) && !a.replicaId().equals(excluded)) {
-                allocations.add(new Allocation(a.replicaId(), a.deployment(), a.node(), a.spec().cost(), a.device()));
+                allocations.add(new Allocation(a.replicaId(), spreadKey(a), a.node(), a.spec().cost(), a.device()));
             }
         }
         List<ReplicaRequest> requests = unplaced.stream()
-                .map(a -> new ReplicaRequest(a.replicaId(), a.deployment(), a.spec().cost())).toList();
+                .map(a -> new ReplicaRequest(a.replicaId(), spreadKey(a), a.spec().cost())).toList();
         return ReplicaScheduler.place(requests, new ClusterView(nodes, allocations));
+    }
+
+    /**
+     * Replicas are spread per deployment version: old replicas that a rollout is about to remove must not
+     * push new ones together onto the same nodes. They still take their resources.
+     */
+    private static String spreadKey(ReplicaAssignment a) {
+        return a.deployment() + "@" + a.version();
     }
 
     /** Places every unplaced replica in {@code replicas} that fits; returns whether all are placed. */

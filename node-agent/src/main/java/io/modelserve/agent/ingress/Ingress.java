@@ -55,7 +55,10 @@ public final class Ingress implements AutoCloseable {
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = Long.MAX_VALUE; // we enforce our own limit, before reading
         });
-        app.get("/-/healthz", ctx -> json(ctx, 200, health.get()));
+        app.get("/-/healthz", ctx -> {
+            Map<String, Object> state = health.get();
+            json(ctx, "ok".equals(state.get("status")) ? 200 : 503, state);
+        });
         app.get("/-/routes", ctx -> json(ctx, 200, routes.describe()));
         app.get("/-/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
         for (HandlerType method : ROUTE_METHODS) {

@@ -1,0 +1,189 @@
+package io.modelserve.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A head started through {@code bin/modelserve start} as its own JVM, in a scratch directory with
+ * its own conf.ini and a copy of the built plugins, on its own loopback address (so it never meets
+ * a developer's head on 127.0.0.1) and free ports.
+ */
+final class RunningHead implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path dir;
+    final String bind;
+    final int port;
+    final int dashboardPort;
+    private final Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningHead(Path dir, String bind, int port, int dashboardPort, Process process) {
+        this.dir = dir;
+        this.bind = bind;
+        this.port = port;
+        this.dashboardPort = dashboardPort;
+        this.process = process;
+    }
+
+    /** A scratch directory with algopkg/ copied from the build and the [MODEL SERVE] header for {@code bind}. */
+    static Workspace workspace(Path dir) throws IOException {
+        String bind = "127.0.0." + ThreadLocalRandom.current().nextInt(20, 250);
+        Path algopkg = dir.resolve("algopkg");
+        copyTree(Cli.ROOT.resolve("algopkg"), algopkg);
+        int port = freePort(bind);
+        int dashboard = freePort(bind);
+        String header = """
+                [MODEL SERVE]
+                port = %d
+                dashboard_port = %d
+                cluster_name = e2e-%d
+                algopkg_dir = algopkg
+                model_zoo = %s
+                log_dir = logs
+                max_body_bytes = 65536
+                """.formatted(port, dashboard, ThreadLocalRandom.current().nextInt(1_000_000), Cli.ROOT.resolve("Model_ZOO"));
+        return new Workspace(dir, bind, port, dashboard, header);
+    }
+
+    /** Where a head will run, before it starts. */
+    record Workspace(Path dir, String bind, int port, int dashboardPort, String header) {
+        Path writeConf(String name, String deployments) throws IOException {
+            Path conf = dir.resolve(name);
+            Files.writeString(conf, header + "\n" + deployments);
+            return conf;
+        }
+
+        RunningHead start(String confName) throws Exception {
+            Process process = Cli.command(dir, "start", confName, "--bind", bind, "--cpus", "8")
+                    .redirectOutput(dir.resolve("head.out").toFile()).start();
+            RunningHead head = new RunningHead(dir, bind, port, dashboardPort, process);
+            head.awaitHealthy();
+            return head;
+        }
+    }
+
+    private void awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("head exited during start:\n" + log());
+            }
+            try {
+                if (get("/-/healthz").statusCode() == 200 && adminStatus().path("converged").asBoolean()) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Not listening yet.
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("head not healthy and converged within 120 s:\n" + log());
+    }
+
+    String log() throws IOException {
+        Path out = dir.resolve("head.out");
+        return Files.exists(out) ? Files.readString(out) : "(no output)";
+    }
+
+    Cli.Result cli(String... args) throws Exception {
+        String[] withHead = new String[args.length + 2];
+        System.arraycopy(args, 0, withHead, 0, args.length);
+        withHead[args.length] = "--head";
+        withHead[args.length + 1] = bind + ":" + dashboardPort;
+        return Cli.run(dir, 180, withHead);
+    }
+
+    JsonNode adminStatus() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://" + bind + ":" + dashboardPort + "/api/status")).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    HttpResponse<String> post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://" + bind + ":" + port + path);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    int awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            try {
+                cli("stop");
+            } catch (Exception | AssertionError ignored) {
+                // Fall through to killing it.
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static int freePort(String address) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(d)));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file)));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
