@@ -58,7 +58,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private final ScheduledExecutorService loop;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final Map<String, Slot> slots = new HashMap<>(); // loop thread only
+    // Written by the loop thread only; read by worker threads (refreshDirectory), hence concurrent.
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ReplicaStatus> published = new HashMap<>(); // loop thread only
     private final List<UUID> listeners = new ArrayList<>();
     private volatile Map<String, List<Replica>> runningByDeployment = Map.of();
@@ -69,7 +70,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
 
     /** A replica id's local history: the current instance and how often it was restarted. */
     private static final class Slot {
-        Replica replica;
+        volatile Replica replica;
         int restarts;
         long retryAtMillis;
         String requestedConfigDigest = "";
@@ -194,9 +195,9 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         Slot slot = slots.get(assignment.replicaId());
         if (slot == null) {
             slot = new Slot();
-            slots.put(assignment.replicaId(), slot);
             slot.replica = newReplica(assignment, 0, null);
             slot.requestedConfigDigest = assignment.spec().configDigest();
+            slots.put(assignment.replicaId(), slot);
             slot.replica.start();
             return;
         }
@@ -265,10 +266,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private synchronized void refreshDirectory() {
         Map<String, List<Replica>> running = new HashMap<>();
         Map<String, Boolean> starting = new HashMap<>();
-        List<Slot> current;
-        synchronized (slots) {
-            current = new ArrayList<>(slots.values());
-        }
+        List<Slot> current = new ArrayList<>(slots.values());
         for (Slot slot : current) {
             Replica replica = slot.replica;
             String deployment = replica.assignment().deployment();
@@ -367,11 +365,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     }
 
     private boolean anyAlive() {
-        List<Slot> current;
-        synchronized (slots) {
-            current = new ArrayList<>(slots.values());
-        }
-        for (Slot slot : current) {
+        for (Slot slot : new ArrayList<>(slots.values())) {
             Replica.Phase phase = slot.replica.phase();
             if (phase != Replica.Phase.STOPPED && phase != Replica.Phase.FAILED) {
                 return true;
@@ -390,10 +384,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
 
     /** For tests and status: replica id -> phase of what runs here. */
     public Map<String, Replica.Phase> localPhases() {
-        Map<String, Replica.Phase> phases = new ConcurrentHashMap<>();
-        synchronized (slots) {
-            slots.forEach((id, slot) -> phases.put(id, slot.replica.phase()));
-        }
+        Map<String, Replica.Phase> phases = new HashMap<>();
+        slots.forEach((id, slot) -> phases.put(id, slot.replica.phase()));
         return phases;
     }
 }

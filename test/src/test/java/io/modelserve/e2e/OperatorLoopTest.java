@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's loop against a head started by {@code bin/modelserve start} as its own JVM: apply,
@@ -58,14 +57,17 @@ class OperatorLoopTest {
             method = GET
             """;
 
-    @TempDir
     Path dir;
     RunningHead.Workspace workspace;
     RunningHead head;
 
     @BeforeAll
     void startHead() throws Exception {
+        dir = RunningHead.scratchDir(getClass());
         workspace = RunningHead.workspace(dir);
+        for (String name : List.of("Slow", "Idle", "Faulty")) {
+            workspace.copyPlugin("AlgoExample", name);
+        }
         workspace.writeConf("conf.ini", EXAMPLE.formatted(1, "hello") + EMBEDDING + LANG);
         head = workspace.start("conf.ini");
     }

@@ -42,6 +42,13 @@ final class RunningHead implements AutoCloseable {
         this.process = process;
     }
 
+    /** A fresh directory under test/target/e2e, kept after the run so its logs can be read. */
+    static Path scratchDir(Class<?> test) throws IOException {
+        Path base = Cli.ROOT.resolve("test/target/e2e");
+        Files.createDirectories(base);
+        return Files.createTempDirectory(base, test.getSimpleName() + "-");
+    }
+
     /** A scratch directory with algopkg/ copied from the build and the [MODEL SERVE] header for {@code bind}. */
     static Workspace workspace(Path dir) throws IOException {
         String bind = "127.0.0." + ThreadLocalRandom.current().nextInt(20, 250);
@@ -64,6 +71,12 @@ final class RunningHead implements AutoCloseable {
 
     /** Where a head will run, before it starts. */
     record Workspace(Path dir, String bind, int port, int dashboardPort, String header) {
+        /** Another algopkg built from an existing plugin jar, e.g. AlgoExample.jar as Slow.jar. */
+        void copyPlugin(String from, String to) throws IOException {
+            Files.copy(dir.resolve("algopkg").resolve(from + ".jar"), dir.resolve("algopkg").resolve(to + ".jar"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+
         Path writeConf(String name, String deployments) throws IOException {
             Path conf = dir.resolve(name);
             Files.writeString(conf, header + "\n" + deployments);

@@ -41,6 +41,8 @@ public record ClusterReport(String leader, long generation, boolean converged, L
         desired.forEach(spec -> byName.put(spec.name(), spec));
         Map<String, ReplicaStatus> statuses = new HashMap<>();
         store.statuses().forEach(s -> statuses.put(s.replicaId(), s));
+        Set<String> liveNodes = new HashSet<>();
+        store.liveNodes().forEach(node -> liveNodes.add(node.nodeId()));
         List<ReplicaAssignment> assignments = new ArrayList<>(store.assignments());
         assignments.sort(Comparator.comparing(ReplicaAssignment::deployment).thenComparing(ReplicaAssignment::createdAtMillis)
                 .thenComparing(ReplicaAssignment::replicaId));
@@ -61,6 +63,9 @@ public record ClusterReport(String leader, long generation, boolean converged, L
                 problems.add(a.replicaId() + ": deployment removed, stopping");
             } else if (!current) {
                 problems.add(a.replicaId() + ": previous version " + a.version() + ", being replaced");
+            } else if (a.isPlaced() && !liveNodes.contains(a.node())) {
+                // Its status may still say RUNNING: the lost node is not there to change it.
+                problems.add(a.replicaId() + ": node " + a.node() + " lost, being replaced");
             } else if (line.state() == ReplicaState.RUNNING) {
                 readyCounts.merge(a.deployment(), 1, Integer::sum);
                 if (!spec.configDigest().equals(status.configDigest())) {
@@ -75,14 +80,22 @@ public record ClusterReport(String leader, long generation, boolean converged, L
                 problems.add(what);
             }
         }
+        List<ReplicaStatus> unassigned = new ArrayList<>();
         for (ReplicaStatus status : statuses.values()) {
-            if (!assigned.contains(status.replicaId())) {
-                lines.add(new ReplicaLine(status.deployment(), status.replicaId(), status.node(), status.device().toString(),
-                        ReplicaState.DRAINING, "no longer assigned, finishing queued requests", status.version(),
-                        status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing()));
-                problems.add(status.replicaId() + ": draining");
+            // A lost node's statuses outlive it with nobody to remove them: nothing is draining there.
+            if (!assigned.contains(status.replicaId()) && liveNodes.contains(status.node())) {
+                unassigned.add(status);
             }
         }
+        unassigned.sort(Comparator.comparing(ReplicaStatus::deployment).thenComparing(ReplicaStatus::replicaId));
+        for (ReplicaStatus status : unassigned) {
+            lines.add(new ReplicaLine(status.deployment(), status.replicaId(), status.node(), status.device().toString(),
+                    ReplicaState.DRAINING, "no longer assigned, finishing queued requests", status.version(),
+                    status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing()));
+            problems.add(status.replicaId() + ": draining");
+        }
+        // Stable: within a deployment, assigned replicas oldest first, then the draining ones by id.
+        lines.sort(Comparator.comparing(ReplicaLine::deployment));
         List<DeploymentLine> deploymentLines = new ArrayList<>();
         for (DeploymentSpec spec : desired) {
             int ready = readyCounts.getOrDefault(spec.name(), 0);

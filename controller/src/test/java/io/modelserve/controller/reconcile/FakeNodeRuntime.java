@@ -23,7 +23,7 @@ public final class FakeNodeRuntime {
     public void pickUp() {
         for (ReplicaAssignment a : store.assignments()) {
             if (a.isPlaced() && store.liveNodeIds().contains(a.node()) && store.status(a.replicaId()).isEmpty()) {
-                report(a, ReplicaState.STARTING, null);
+                report(a, ReplicaState.STARTING);
             }
         }
         for (ReplicaStatus s : store.statuses()) {
@@ -35,11 +35,11 @@ public final class FakeNodeRuntime {
     }
 
     public void starting(String replicaId) {
-        report(assignment(replicaId), ReplicaState.STARTING, null);
+        report(assignment(replicaId), ReplicaState.STARTING);
     }
 
     public void running(String replicaId) {
-        report(assignment(replicaId), ReplicaState.RUNNING, null);
+        report(assignment(replicaId), ReplicaState.RUNNING);
     }
 
     public void failed(String replicaId, String error) {
@@ -76,7 +76,7 @@ public final class FakeNodeRuntime {
         return a;
     }
 
-    private void report(ReplicaAssignment a, ReplicaState state, String error) {
+    private void report(ReplicaAssignment a, ReplicaState state) {
         ReplicaStatus before = store.status(a.replicaId()).orElse(null);
         long now = clock.millis();
         if (before != null) {
@@ -84,6 +84,6 @@ public final class FakeNodeRuntime {
             return;
         }
         store.putStatus(new ReplicaStatus(a.replicaId(), a.deployment(), a.version(), a.node(), a.device(), state,
-                a.spec().configDigest(), error, 0, now, state == ReplicaState.RUNNING ? now : 0, 0));
+                a.spec().configDigest(), null, 0, now, state == ReplicaState.RUNNING ? now : 0, 0));
     }
 }

@@ -153,6 +153,21 @@ public final class Replica {
     }
 
     private void run() {
+        try {
+            runWorker();
+        } catch (Throwable t) {
+            // Never let the worker die silently: queued callers would wait for their timeout.
+            fail("worker crashed: " + BackendFailure.describe(t), t);
+            closed = true;
+            Job job;
+            while ((job = queue.poll()) != null) {
+                ongoing.decrementAndGet();
+                job.result().completeExceptionally(new ReplicaGoneException(id(), "worker crashed"));
+            }
+        }
+    }
+
+    private void runWorker() {
         MDC.put("deployment", spec.name());
         MDC.put("replica", id());
         OpenedBackend opened = null;
@@ -326,7 +341,7 @@ public final class Replica {
                 appliedConfigDigest = change.digest(); // do not retry the same bad config in a loop
                 log.warn("replica {} of {}: {}", id(), spec.name(), lastError, t);
             }
-            onChange.run();
+            notifyChange();
         }
     }
 
@@ -376,13 +391,21 @@ public final class Replica {
         if (phase != Phase.FAILED) {
             setPhase(Phase.STOPPED);
         } else {
-            onChange.run();
+            notifyChange();
         }
         log.info("replica {} of {} {}", id(), spec.name(), phase == Phase.FAILED ? "failed" : "stopped");
     }
 
     private void setPhase(Phase next) {
         phase = next;
-        onChange.run();
+        notifyChange();
+    }
+
+    private void notifyChange() {
+        try {
+            onChange.run();
+        } catch (RuntimeException e) {
+            log.error("replica {}: phase listener failed", id(), e);
+        }
     }
 }
