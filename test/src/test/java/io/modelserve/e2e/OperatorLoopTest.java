@@ -282,6 +282,32 @@ class OperatorLoopTest {
     }
 
     @Test
+    @Order(11)
+    void replacingAJarUnderLoadFailsNoRequest() throws Exception {
+        Cli.Result twoReplicas = apply(EXAMPLE.formatted(2, "bonjour") + EMBEDDING + LANG);
+        assertThat(twoReplicas.exitCode()).as(twoReplicas.output()).isZero();
+        Set<String> before = new HashSet<>();
+        replicasOf("AlgoExample").forEach(r -> before.add(r.path("id").asText()));
+
+        // A rebuilt jar: same classes, different bytes (as a new build would give), copied over the old one.
+        PluginJars.rebuild(dir.resolve("algopkg/AlgoExample.jar"), "build-" + System.nanoTime());
+        try (LoadLoop load = LoadLoop.start(head, "/extract", "{\"text\":\"good\"}", 4)) {
+            Thread.sleep(300);
+            Cli.Result replaced = head.cli("apply", "conf.ini");
+            assertThat(replaced.exitCode()).as(replaced.output()).isZero();
+            assertThat(replaced.output()).contains("AlgoExample: replaced (plugin jar changed");
+            Thread.sleep(300);
+            LoadLoop.Tally tally = load.stop();
+            System.out.println("jar replacement under load: " + tally);
+            assertThat(tally.failures()).as(tally.toString()).isEmpty();
+            assertThat(tally.ok()).isGreaterThan(20);
+        }
+        Set<String> after = new HashSet<>();
+        replicasOf("AlgoExample").forEach(r -> after.add(r.path("id").asText()));
+        assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+    }
+
+    @Test
     @Order(20)
     void stopShutsTheHeadDownCleanly() throws Exception {
         Cli.Result result = head.cli("stop");
