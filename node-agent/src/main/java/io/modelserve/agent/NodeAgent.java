@@ -91,7 +91,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private volatile int slotCountSnapshot;
 
     public NodeAgent start() {
-        ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health)
+        ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
         publishNode();
         listeners.add(state.assignments().onChange(key -> wake()));
@@ -104,6 +104,29 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
 
     public String nodeId() {
         return options.nodeId();
+    }
+
+    private final List<Ingress.Extension> extensions = new ArrayList<>();
+
+    /** Adds endpoints to this node's ingress; call before {@link #start()}. */
+    public NodeAgent addIngressExtension(Ingress.Extension extension) {
+        if (ingress != null) {
+            throw new IllegalStateException("ingress already started");
+        }
+        extensions.add(extension);
+        return this;
+    }
+
+    public ReplicaRouter router() {
+        return router;
+    }
+
+    public ClusterState clusterState() {
+        return state;
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
     }
 
     public Ingress ingress() {

@@ -41,8 +41,22 @@ public final class Ingress implements AutoCloseable {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Envelope(int status, Object result, String error, String info) {}
 
+    /**
+     * Endpoints a feature adds to every node's ingress (Open Inference Protocol, async queue,
+     * forwarding). Registered before the catch-all route handler, which would otherwise take them.
+     */
+    @FunctionalInterface
+    public interface Extension {
+        void register(Javalin app);
+    }
+
     public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
             LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health) {
+        this(nodeId, routes, router, meters, maxBodyBytes, health, java.util.List.of());
+    }
+
+    public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
+            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions) {
         this.nodeId = nodeId;
         this.routes = routes;
         this.router = router;
@@ -61,6 +75,9 @@ public final class Ingress implements AutoCloseable {
         });
         app.get("/-/routes", ctx -> json(ctx, 200, routes.describe()));
         app.get("/-/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+        for (Extension extension : extensions) {
+            extension.register(app);
+        }
         for (HandlerType method : ROUTE_METHODS) {
             app.addHttpHandler(method, "/<path>", this::serve);
         }
