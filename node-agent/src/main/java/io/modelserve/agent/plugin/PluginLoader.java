@@ -47,6 +47,10 @@ public final class PluginLoader {
             if (e instanceof PluginLoadException p) {
                 throw p;
             }
+            if (e instanceof ExceptionInInitializerError init && init.getCause() != null) {
+                // Its toString() is just the class name; the reason (often a native library) is the cause.
+                throw new PluginLoadException("cannot load " + className + ": its static initialiser threw " + init.getCause());
+            }
             throw new PluginLoadException("cannot load " + className + ": " + e);
         }
     }
