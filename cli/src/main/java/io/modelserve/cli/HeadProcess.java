@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.AgentOptions;
 import io.modelserve.agent.NodeAgent;
+import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.cluster.ClusterMember;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.MemberOptions;
@@ -20,13 +21,16 @@ import io.modelserve.controller.admin.AdminApi;
 import io.modelserve.controller.admin.ClusterReport;
 import io.modelserve.controller.admin.ConfigApplier;
 import io.modelserve.controller.config.ConfigParser;
+import io.modelserve.controller.dashboard.Dashboard;
+import io.modelserve.controller.dashboard.PrometheusConventions;
+import io.modelserve.controller.dashboard.ReplicaLogs;
 import io.modelserve.controller.reconcile.Clock;
 import io.modelserve.controller.reconcile.ControllerLoop;
 import io.modelserve.controller.reconcile.HazelcastControllerStore;
+import io.modelserve.controller.leader.LeaderElection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,17 +46,21 @@ final class HeadProcess implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final NodeAgent agent;
     private final ControllerLoop controller;
+    private final LeaderElection election;
     private final AdminApi admin;
     private final Path headRecord;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Parsed command-line choices for a head. */
-    record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli, int gpus) {}
+    record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli, int gpus, boolean standby,
+            int failureTimeoutSeconds) {}
 
-    private HeadProcess(HazelcastInstance hazelcast, NodeAgent agent, ControllerLoop controller, AdminApi admin, Path headRecord) {
+    private HeadProcess(HazelcastInstance hazelcast, NodeAgent agent, ControllerLoop controller, LeaderElection election,
+            AdminApi admin, Path headRecord) {
         this.hazelcast = hazelcast;
         this.agent = agent;
         this.controller = controller;
+        this.election = election;
         this.admin = admin;
         this.headRecord = headRecord;
     }
@@ -60,28 +68,43 @@ final class HeadProcess implements AutoCloseable {
     static HeadProcess start(Options options, ServeSettings settings, String confText) throws Exception {
         long started = System.nanoTime();
         HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(settings.clusterName(), options.bind(),
-                options.clusterPort(), options.join(), true, 10));
+                options.clusterPort(), options.join(), true, options.failureTimeoutSeconds()));
         ClusterState state = new ClusterState(hazelcast);
         PrometheusMeterRegistry meters = meters();
         String nodeId = "node-" + options.bind();
         Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
+        ReplicaLogs replicaLogs = new ReplicaLogs(Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas"));
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
-                options.gpus(), workDir, true), meters, List.of()).start();
+                options.gpus(), workDir, true), meters, List.of()).addIngressExtension(replicaLogs::register);
+        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
+                settings::maxBodyBytes)).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
-        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters).start();
+        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters);
+        controller.setActive(false);
+        LeaderElection election = new LeaderElection(state, nodeId, controller::setActive);
+        controller.setFence(election::holdsLease);
+        controller.start();
+        election.start();
         state.replicas().onChange(key -> controller.trigger());
         state.nodes().onChange(key -> controller.trigger());
-        ConfigApplier applier = new ConfigApplier(state, new ConfigParser(Set.of(), System::getenv), controller::trigger);
+        ConfigApplier applier = new ConfigApplier(state, new ConfigParser(BuiltinSchemas.standard(), System::getenv), controller::trigger);
         HeadProcess[] self = new HeadProcess[1];
         AdminApi admin = new AdminApi(applier,
-                () -> ClusterReport.of(store, nodeId, applier.current().map(c -> c.generation()).orElse(0L)),
+                () -> ClusterReport.of(store, election.current().map(l -> l.nodeId()).orElse("none"),
+                        applier.current().map(c -> c.generation()).orElse(0L)),
                 () -> self[0].close());
+        new Dashboard(state, nodeId, admin::report, replicaLogs, meters).mount(admin.javalin()).start(); // stops with admin
         admin.start(options.bind(), settings.dashboardPort());
         Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);
         Files.createDirectories(record.getParent());
         Files.writeString(record, options.bind() + ":" + admin.port() + "\n");
-        self[0] = new HeadProcess(hazelcast, agent, controller, admin, record);
+        self[0] = new HeadProcess(hazelcast, agent, controller, election, admin, record);
 
+        if (options.standby()) {
+            System.out.println("standby head " + nodeId + " joined; it runs the controller when it is the oldest head");
+            agent.markReady();
+            return self[0];
+        }
         ConfigApplier.Result result = applier.apply(options.conf().toAbsolutePath(), confText, false);
         if (result.rejected()) {
             result.errors().forEach(e -> System.err.println(e));
@@ -119,6 +142,7 @@ final class HeadProcess implements AutoCloseable {
 
     private static PrometheusMeterRegistry meters() {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        meters.config().meterFilter(new PrometheusConventions()); // before any meter: help texts for promtool
         new JvmMemoryMetrics().bindTo(meters);
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
@@ -140,6 +164,7 @@ final class HeadProcess implements AutoCloseable {
             return;
         }
         log.info("head stopping: draining replicas");
+        election.close();
         controller.close();
         agent.close();
         admin.close();

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,18 +29,28 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--cpus", description = "CPU cores this node offers to replicas (default: its cores)")
     Double cpus;
 
-    @Option(names = "--gpus", defaultValue = "0", description = "GPUs this node offers (default: ${DEFAULT-VALUE})")
-    int gpus;
+    @Option(names = "--gpus", description = "GPUs this node offers (default: detected with nvidia-smi, else 0)")
+    Integer gpus;
+
+    @Option(names = "--standby", description = "join as a standby head: runs the controller only when the leader is gone; needs --join")
+    boolean standby;
+
+    @Option(names = "--failure-timeout", defaultValue = "8", description = "seconds of silence before a node is declared dead (default: ${DEFAULT-VALUE})")
+    int failureTimeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
         Logging.configure(conf, "head-" + bind);
+        if (standby && join.isEmpty()) {
+            System.err.println("--standby needs --join HOST[:PORT] of a member of the cluster to stand by for");
+            return 2;
+        }
         if (!Files.isRegularFile(conf)) {
             System.err.println(conf + ": no such file; write a conf.ini (see README) or name one: modelserve start path/to/conf.ini");
             return 2;
         }
         String text = Files.readString(conf);
-        ConfigResult parsed = new ConfigParser(Set.of(), System::getenv).parse(conf, text);
+        ConfigResult parsed = new ConfigParser(BuiltinSchemas.standard(), System::getenv).parse(conf, text);
         if (parsed instanceof ConfigResult.Invalid invalid) {
             invalid.errors().forEach(System.err::println);
             System.err.println(conf + " rejected: " + invalid.errors().size() + " error(s); nothing started");
@@ -50,7 +59,7 @@ final class StartCommand implements Callable<Integer> {
         ConfigResult.Valid valid = (ConfigResult.Valid) parsed;
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         HeadProcess head = HeadProcess.start(new HeadProcess.Options(conf, bind, clusterPort == 0 ? MemberOptions.DEFAULT_PORT : clusterPort,
-                join, cpuMilli, gpus), valid.settings(), text);
+                join, cpuMilli, gpus != null ? gpus : GpuDetector.count(), standby, failureTimeoutSeconds), valid.settings(), text);
         Runtime.getRuntime().addShutdownHook(new Thread(head::close, "shutdown"));
         head.awaitStop();
         return 0;

@@ -47,7 +47,11 @@ public final class ClusterMember {
             join.getTcpIpConfig().addMember(member.contains(":") ? member : member + ":" + MemberOptions.DEFAULT_PORT);
         }
 
-        config.addMapConfig(new MapConfig("modelserve.*").setBackupCount(1).setAsyncBackupCount(0));
+        MapConfig maps = new MapConfig("modelserve.*").setBackupCount(1).setAsyncBackupCount(0);
+        // After a split (a frozen node thaws), the side that kept running is right: entries the
+        // stale side brings along (assignments the controller already removed) are discarded.
+        maps.getMergePolicyConfig().setPolicy(com.hazelcast.spi.merge.DiscardMergePolicy.class.getName());
+        config.addMapConfig(maps);
         return config;
     }
 }

@@ -9,7 +9,8 @@ import com.hazelcast.core.HazelcastInstance;
  *   <li>{@link #assignments()}: replica id -> placement; written by the leader's reconcile loop;</li>
  *   <li>{@link #replicas()}: replica id -> observed status; written by the node that runs it;</li>
  *   <li>{@link #nodes()}: node id -> capacity and addresses; written by each node for itself;</li>
- *   <li>{@link #applied()}: "current" -> the conf.ini text in force; written by the leader on apply.</li>
+ *   <li>{@link #applied()}: "current" -> the conf.ini text in force; written by the leader on apply;</li>
+ *   <li>{@link #leader()}: "lease" -> who runs the controller, with its epoch; taken by head-eligible members.</li>
  * </ul>
  */
 public final class ClusterState {
@@ -37,6 +38,10 @@ public final class ClusterState {
 
     public StateMap<AppliedConfig> applied() {
         return new StateMap<>(hazelcast.getMap("modelserve.applied"), AppliedConfig.class);
+    }
+
+    public StateMap<LeaderLease> leader() {
+        return new StateMap<>(hazelcast.getMap("modelserve.leader"), LeaderLease.class);
     }
 
     public HazelcastInstance hazelcast() {

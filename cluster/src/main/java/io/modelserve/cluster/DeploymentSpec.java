@@ -30,6 +30,8 @@ public record DeploymentSpec(
         int maxQueued,
         long timeoutMs,
         Map<String, String> config,
+        boolean retry,
+        Map<String, String> options,
         String version) {
 
     public DeploymentSpec {
@@ -41,8 +43,9 @@ public record DeploymentSpec(
         pluginJars = List.copyOf(pluginJars);
         models = List.copyOf(models);
         config = Map.copyOf(config);
+        options = options == null ? Map.of() : Map.copyOf(options);
         if (version == null || version.isEmpty()) {
-            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued);
+            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued, options);
         }
     }
 
@@ -51,7 +54,7 @@ public record DeploymentSpec(
             List<Artifact> pluginJars, List<Artifact> models, int replicas, Resources cost, int maxBatchSize,
             int batchWaitMs, int maxQueued, long timeoutMs, Map<String, String> config) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, null);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null);
     }
 
     public boolean isBuiltin() {
@@ -60,7 +63,25 @@ public record DeploymentSpec(
 
     public DeploymentSpec withReplicas(int count) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, count, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, version);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version);
+    }
+
+    /** {@code retry = false}: a request lost with its node is answered with an error, not run again. */
+    public DeploymentSpec withRetry(boolean retryOnNodeLoss) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version);
+    }
+
+    /** Options of a built-in backend (plain keys of its section); they are part of the version. */
+    public DeploymentSpec withOptions(Map<String, String> builtinOptions) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null);
+    }
+
+    /** This spec running the live settings of {@code desired} (config, timeout, retry) on its own version. */
+    public DeploymentSpec withLiveSettingsOf(DeploymentSpec desired) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version);
     }
 
     /** A digest of the {@code config.*} keys, so a replica can say which configuration it runs. */
@@ -69,7 +90,7 @@ public record DeploymentSpec(
     }
 
     static String computeVersion(String backend, List<Artifact> jars, List<Artifact> models, Resources cost,
-            int maxBatchSize, int batchWaitMs, int maxQueued) {
+            int maxBatchSize, int batchWaitMs, int maxQueued, Map<String, String> options) {
         StringBuilder text = new StringBuilder(backend);
         for (Artifact jar : jars) {
             text.append("|jar:").append(jar.name()).append('=').append(jar.sha256());
@@ -78,6 +99,9 @@ public record DeploymentSpec(
             text.append("|model:").append(model.name()).append('=').append(model.sha256());
         }
         text.append("|cost:").append(cost.cpuMilli()).append('/').append(cost.gpuMilli());
+        if (!options.isEmpty()) {
+            text.append("|options:").append(new TreeMap<>(options));
+        }
         text.append("|batch:").append(maxBatchSize).append('/').append(batchWaitMs).append("|queue:").append(maxQueued);
         return digest(text.toString()).substring(0, 12);
     }

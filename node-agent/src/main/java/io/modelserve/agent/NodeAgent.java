@@ -5,6 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.artifact.ArtifactCache;
 import io.modelserve.agent.ingress.Ingress;
 import io.modelserve.agent.ingress.ReplicaDirectory;
+import io.modelserve.agent.ingress.RemoteReplica;
+import io.modelserve.agent.ingress.ReplicaEndpoint;
 import io.modelserve.agent.ingress.ReplicaRouter;
 import io.modelserve.agent.ingress.RouteTable;
 import io.modelserve.agent.ingress.RoutedDeploymentHandle;
@@ -53,7 +55,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private final AgentOptions options;
     private final PrometheusMeterRegistry meters;
     private final RouteTable routes = new RouteTable();
-    private final ReplicaRouter router = new ReplicaRouter(this);
+    private final ReplicaRouter router = new ReplicaRouter(this, new io.modelserve.agent.ingress.Forwarder(""));
     private final OpenedBackend.Opener opener;
     private final ScheduledExecutorService loop;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,6 +66,9 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private final List<UUID> listeners = new ArrayList<>();
     private volatile Map<String, List<Replica>> runningByDeployment = Map.of();
     private volatile Map<String, Boolean> startingByDeployment = Map.of();
+    private volatile Map<String, List<RemoteReplica>> remoteByDeployment = Map.of();
+    /** node id -> member uuid, as last seen: the membership listener needs it after the node is gone. */
+    private final Map<String, String> knownNodes = new ConcurrentHashMap<>();
     private volatile long maxBodyBytes = ServeSettings.DEFAULT_MAX_BODY_BYTES;
     private Ingress ingress;
     private long lastNodePublish;
@@ -81,7 +86,9 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         this.state = state;
         this.options = options;
         this.meters = meters;
-        this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), remoteSources),
+        List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
+        sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId()));
+        this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible()),
                 new PluginLoader());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("agent-loop").daemon(true).unstarted(r));
         Gauge.builder("modelserve.node.replicas", this, a -> a.slotCountSnapshot).tag("node", options.nodeId())
@@ -91,12 +98,35 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private volatile int slotCountSnapshot;
 
     public NodeAgent start() {
+        extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, ""));
+        extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state));
         ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
         publishNode();
         listeners.add(state.assignments().onChange(key -> wake()));
         listeners.add(state.deployments().onChange(key -> wake()));
         listeners.add(state.applied().onChange(key -> wake()));
+        listeners.add(state.replicas().onChange(key -> wake()));
+        listeners.add(state.nodes().onChange(key -> wake()));
+        state.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                wake();
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                // Stop routing to the lost node now, not at the next pass, and retry what it held.
+                String lost = event.getMember().getUuid().toString();
+                knownNodes.forEach((node, member) -> {
+                    if (member.equals(lost)) {
+                        router.forwarder().abandonNode(node);
+                    }
+                });
+                refreshRemote();
+                wake();
+            }
+        });
         loop.scheduleWithFixedDelay(this::syncSafely, 0, LOOP_INTERVAL_MS, TimeUnit.MILLISECONDS);
         log.info("node {} serving on http://{}:{}", options.nodeId(), options.bindAddress(), ingress.port());
         return this;
@@ -157,6 +187,51 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         return startingByDeployment.getOrDefault(deployment, false);
     }
 
+    @Override
+    public List<RemoteReplica> remote(String deployment) {
+        return remoteByDeployment.getOrDefault(deployment, List.of());
+    }
+
+    @Override
+    public java.util.Optional<Replica> local(String replicaId) {
+        Slot slot = slots.get(replicaId);
+        return slot == null ? java.util.Optional.empty() : java.util.Optional.of(slot.replica);
+    }
+
+    /**
+     * RUNNING replicas on other nodes whose member is alive now. A node that froze or died drops out
+     * as soon as the cluster removes its member, even if its last status still says RUNNING.
+     */
+    private void refreshRemote() {
+        try {
+            java.util.Set<String> members = new java.util.HashSet<>();
+            for (com.hazelcast.cluster.Member member : state.hazelcast().getCluster().getMembers()) {
+                members.add(member.getUuid().toString());
+            }
+            Map<String, String> urls = new HashMap<>();
+            for (NodeStatus node : state.nodes().values()) {
+                knownNodes.put(node.nodeId(), node.memberUuid());
+                if (members.contains(node.memberUuid()) && !node.nodeId().equals(options.nodeId())) {
+                    urls.put(node.nodeId(), node.ingressUrl());
+                }
+            }
+            Map<String, List<RemoteReplica>> remote = new HashMap<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (ReplicaStatus status : state.replicas().values()) {
+                String url = urls.get(status.node());
+                if (url != null && status.state() == ReplicaState.RUNNING) {
+                    remote.computeIfAbsent(status.deployment(), d -> new ArrayList<>())
+                            .add(new RemoteReplica(status.replicaId(), status.deployment(), status.node(), url));
+                    ids.add(status.replicaId());
+                }
+            }
+            remote.replaceAll((d, list) -> List.copyOf(list));
+            remoteByDeployment = Map.copyOf(remote);
+        } catch (RuntimeException e) {
+            log.debug("node {}: cannot refresh remote replicas now: {}", options.nodeId(), e.toString());
+        }
+    }
+
     /**
      * Marks the node ready: {@code /-/healthz} answers 200 from now on. Until then it answers 503
      * "starting", so a load balancer or script does not send traffic while the first replicas load.
@@ -208,8 +283,10 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             }
         }
         refreshDirectory();
+        refreshRemote();
         publishStatuses(now);
-        if (now - lastNodePublish > 5_000) {
+        if (now - lastNodePublish > 5_000 || !publishedMember.equals(
+                state.hazelcast().getCluster().getLocalMember().getUuid().toString())) {
             publishNode();
         }
     }
@@ -236,7 +313,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                     slot.retryAtMillis = 0;
                     // A restart starts from the latest desired config, not the one at creation.
                     ReplicaAssignment current = desired == null ? assignment
-                            : new ReplicaAssignment(assignment.replicaId(), withConfig(assignment.spec(), desired),
+                            : new ReplicaAssignment(assignment.replicaId(), assignment.spec().withLiveSettingsOf(desired),
                                     assignment.node(), assignment.device(), null, assignment.createdAtMillis());
                     slot.replica = newReplica(current, slot.restarts, replica.lastError());
                     slot.requestedConfigDigest = current.spec().configDigest();
@@ -253,12 +330,6 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 // Assigned again after a drain began (should not happen: ids are never reused).
             }
         }
-    }
-
-    private static DeploymentSpec withConfig(DeploymentSpec spec, DeploymentSpec desired) {
-        return new DeploymentSpec(spec.name(), spec.route(), spec.methods(), spec.backend(), spec.pluginJars(),
-                spec.models(), spec.replicas(), spec.cost(), spec.maxBatchSize(), spec.batchWaitMs(), spec.maxQueued(),
-                desired.timeoutMs(), desired.config(), spec.version());
     }
 
     private void retire(String replicaId, Slot slot) {
@@ -337,9 +408,16 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         };
     }
 
+    private String publishedMember = "";
+
     private void publishNode() {
         lastNodePublish = System.currentTimeMillis();
         String member = state.hazelcast().getCluster().getLocalMember().getUuid().toString();
+        if (!member.equals(publishedMember)) {
+            // A new member identity (after a split heals): everything this node said must be said again.
+            publishedMember = member;
+            published.clear();
+        }
         state.nodes().put(options.nodeId(), new NodeStatus(options.nodeId(), member, options.bindAddress(),
                 "http://" + options.bindAddress() + ":" + (ingress == null ? options.ingressPort() : ingress.port()),
                 options.cpuMilli(), options.gpus(), options.headEligible(), lastNodePublish));

@@ -1,6 +1,7 @@
 package io.modelserve.agent;
 
 import io.modelserve.agent.artifact.ArtifactCache;
+import io.modelserve.agent.builtin.BuiltinBackends;
 import io.modelserve.agent.plugin.PluginLoader;
 import io.modelserve.agent.runtime.OpenedBackend;
 import io.modelserve.cluster.Artifact;
@@ -10,10 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Opens a replica's backend: verified artifacts from the cache, then the plugin in its own classloader. */
+/**
+ * Opens a replica's backend: verified artifacts from the cache, then the plugin in its own classloader,
+ * or a built-in backend ({@code builtin:<name>}) of the platform.
+ */
 final class PluginOpener implements OpenedBackend.Opener {
     private final ArtifactCache cache;
     private final PluginLoader loader;
+    private final BuiltinBackends builtins = BuiltinBackends.standard();
 
     PluginOpener(ArtifactCache cache, PluginLoader loader) {
         this.cache = cache;
@@ -25,7 +30,7 @@ final class PluginOpener implements OpenedBackend.Opener {
         DeploymentSpec spec = assignment.spec();
         List<Path> models = materialize(spec.models());
         if (spec.isBuiltin()) {
-            throw new IllegalStateException("backend " + spec.backend() + " is not available on this node");
+            return new OpenedBackend(builtins.create(spec.backend(), spec.options()), models, () -> { });
         }
         List<Path> jars = materialize(spec.pluginJars());
         PluginLoader.LoadedBackend loaded = loader.load(spec.name(), jars, spec.backend());

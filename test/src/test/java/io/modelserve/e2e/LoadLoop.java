@@ -23,12 +23,17 @@ final class LoadLoop implements AutoCloseable {
     }
 
     static LoadLoop start(RunningHead head, String route, String body, int clients) {
+        return start(() -> head.post(route, body), clients);
+    }
+
+    /** Clients each calling {@code call} back to back. */
+    static LoadLoop start(java.util.concurrent.Callable<HttpResponse<String>> call, int clients) {
         LoadLoop loop = new LoadLoop();
         for (int i = 0; i < clients; i++) {
             loop.clients.add(Thread.ofVirtual().start(() -> {
                 while (loop.running.get()) {
                     try {
-                        HttpResponse<String> response = head.post(route, body);
+                        HttpResponse<String> response = call.call();
                         if (response.statusCode() == 200) {
                             loop.ok.incrementAndGet();
                         } else {

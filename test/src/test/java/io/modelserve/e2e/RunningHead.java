@@ -17,6 +17,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,21 +57,22 @@ final class RunningHead implements AutoCloseable {
         copyTree(Cli.ROOT.resolve("algopkg"), algopkg);
         int port = freePort(bind);
         int dashboard = freePort(bind);
+        String clusterName = "e2e-" + ThreadLocalRandom.current().nextInt(1_000_000);
         String header = """
                 [MODEL SERVE]
                 port = %d
                 dashboard_port = %d
-                cluster_name = e2e-%d
+                cluster_name = %s
                 algopkg_dir = algopkg
                 model_zoo = %s
                 log_dir = logs
                 max_body_bytes = 65536
-                """.formatted(port, dashboard, ThreadLocalRandom.current().nextInt(1_000_000), Cli.ROOT.resolve("Model_ZOO"));
-        return new Workspace(dir, bind, port, dashboard, header);
+                """.formatted(port, dashboard, clusterName, Cli.ROOT.resolve("Model_ZOO"));
+        return new Workspace(dir, bind, port, dashboard, header, clusterName);
     }
 
     /** Where a head will run, before it starts. */
-    record Workspace(Path dir, String bind, int port, int dashboardPort, String header) {
+    record Workspace(Path dir, String bind, int port, int dashboardPort, String header, String clusterName) {
         /** Another algopkg built from an existing plugin jar, e.g. AlgoExample.jar as Slow.jar. */
         void copyPlugin(String from, String to) throws IOException {
             Files.copy(dir.resolve("algopkg").resolve(from + ".jar"), dir.resolve("algopkg").resolve(to + ".jar"),
@@ -84,8 +86,15 @@ final class RunningHead implements AutoCloseable {
         }
 
         RunningHead start(String confName) throws Exception {
-            Process process = Cli.command(dir, "start", confName, "--bind", bind, "--cpus", "8")
-                    .redirectOutput(dir.resolve("head.out").toFile()).start();
+            return start(confName, "--cpus", "8");
+        }
+
+        /** Starts the head with extra {@code start} options, e.g. its CPUs and GPUs. */
+        RunningHead start(String confName, String... options) throws Exception {
+            List<String> args = new java.util.ArrayList<>(List.of("start", confName, "--bind", bind));
+            args.addAll(List.of(options));
+            Process process = Cli.command(dir, args.toArray(String[]::new))
+                    .redirectOutput(dir.resolve("head-" + bind + ".out").toFile()).start();
             RunningHead head = new RunningHead(dir, bind, port, dashboardPort, process);
             head.awaitHealthy();
             return head;
@@ -99,7 +108,7 @@ final class RunningHead implements AutoCloseable {
                 throw new AssertionError("head exited during start:\n" + log());
             }
             try {
-                if (get("/-/healthz").statusCode() == 200 && adminStatus().path("converged").asBoolean()) {
+                if (get("/-/healthz").statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -111,7 +120,7 @@ final class RunningHead implements AutoCloseable {
     }
 
     String log() throws IOException {
-        Path out = dir.resolve("head.out");
+        Path out = dir.resolve("head-" + bind + ".out");
         return Files.exists(out) ? Files.readString(out) : "(no output)";
     }
 
@@ -138,6 +147,21 @@ final class RunningHead implements AutoCloseable {
         return post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
+    /** POST to the ingress of another node of this cluster (same port, its own address). */
+    HttpResponse<String> postAt(String nodeBind, String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + nodeBind + ":" + port + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The admin API of another head of this cluster (a standby). */
+    JsonNode adminStatusAt(String headBind) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://" + headBind + ":" + dashboardPort + "/api/status")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
     HttpResponse<String> post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -158,6 +182,10 @@ final class RunningHead implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    Process process() {
+        return process;
     }
 
     int awaitExit(long seconds) throws InterruptedException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.modelserve.cluster.AppliedConfig;
+import io.modelserve.controller.dashboard.TokenRedaction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -67,11 +68,16 @@ public final class AdminApi implements AutoCloseable {
         return app;
     }
 
+    /** What {@code /api/status} answers now; the dashboard samples it. */
+    public ClusterReport report() {
+        return report.get();
+    }
+
     private void config(Context ctx) {
         AppliedConfig current = applier.current().orElse(null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("path", current == null ? null : current.path());
-        body.put("text", current == null ? "" : current.text());
+        body.put("text", current == null ? "" : TokenRedaction.redact(current.text())); // reads are open: never the token
         body.put("generation", current == null ? 0 : current.generation());
         json(ctx, 200, body);
     }
@@ -92,7 +98,8 @@ public final class AdminApi implements AutoCloseable {
         if (!dryRun && !authorised(ctx)) {
             return;
         }
-        ConfigApplier.Result result = applier.apply(Path.of(request.get("path").asText()), request.get("text").asText(), dryRun);
+        String text = TokenRedaction.restore(request.get("text").asText(), applier.current().map(AppliedConfig::text).orElse(null));
+        ConfigApplier.Result result = applier.apply(Path.of(request.get("path").asText()), text, dryRun);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", result.rejected() ? 0 : 1);
         body.put("errors", result.errors());

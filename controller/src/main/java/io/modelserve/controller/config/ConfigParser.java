@@ -26,7 +26,7 @@ public final class ConfigParser {
     static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
     private static final Pattern PACKAGE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
-    private final Set<String> knownBuiltins;
+    private final Map<String, BuiltinSchema> builtins;
     private final Function<String, String> env;
     private final FileDigests digests;
 
@@ -39,7 +39,20 @@ public final class ConfigParser {
     }
 
     public ConfigParser(Set<String> knownBuiltins, Function<String, String> env, FileDigests digests) {
-        this.knownBuiltins = Set.copyOf(knownBuiltins);
+        this(knownBuiltins.stream().map(BuiltinSchema::withoutOptions).toList(), env, digests);
+    }
+
+    /**
+     * @param builtins the built-in backends usable as {@code backend = builtin:<name>}, with their keys
+     */
+    public ConfigParser(List<BuiltinSchema> builtins, Function<String, String> env) {
+        this(builtins, env, new FileDigests());
+    }
+
+    public ConfigParser(List<BuiltinSchema> builtins, Function<String, String> env, FileDigests digests) {
+        Map<String, BuiltinSchema> byName = new HashMap<>();
+        builtins.forEach(builtin -> byName.put(builtin.name(), builtin));
+        this.builtins = Map.copyOf(byName);
         this.env = Objects.requireNonNull(env, "env");
         this.digests = Objects.requireNonNull(digests, "digests");
     }
@@ -91,7 +104,7 @@ public final class ConfigParser {
         }
         Optional<RootDirectory> algopkg = serve == null ? Optional.empty() : serve.algopkg();
         Optional<RootDirectory> modelZoo = serve == null ? Optional.empty() : serve.modelZoo();
-        DeploymentSectionValidator deploymentValidator = new DeploymentSectionValidator(knownBuiltins, digests);
+        DeploymentSectionValidator deploymentValidator = new DeploymentSectionValidator(builtins, digests);
         List<DeploymentSpec> deployments = new ArrayList<>();
         Map<String, String> routeOwners = new HashMap<>();
         for (IniDocument.Section section : document.sections()) {

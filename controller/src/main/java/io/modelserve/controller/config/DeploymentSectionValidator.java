@@ -21,7 +21,7 @@ final class DeploymentSectionValidator {
     static final String PREFIX = "algopkg.";
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
-            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms");
+            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -30,11 +30,11 @@ final class DeploymentSectionValidator {
     private static final int MAX_NAME_LENGTH = 1024;
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_.-]+");
 
-    private final Set<String> knownBuiltins;
+    private final Map<String, BuiltinSchema> builtins;
     private final FileDigests digests;
 
-    DeploymentSectionValidator(Set<String> knownBuiltins, FileDigests digests) {
-        this.knownBuiltins = Set.copyOf(knownBuiltins);
+    DeploymentSectionValidator(Map<String, BuiltinSchema> builtins, FileDigests digests) {
+        this.builtins = Map.copyOf(builtins);
         this.digests = digests;
     }
 
@@ -47,11 +47,17 @@ final class DeploymentSectionValidator {
     Optional<DeploymentSpec> validate(IniDocument.Section section, String name, Optional<RootDirectory> algopkg,
             Optional<RootDirectory> modelZoo, ConfigErrors errors) {
         SectionValues values = new SectionValues(section, errors);
-        Map<String, String> config = config(values);
         Optional<String> backend = backend(values);
+        Optional<BuiltinSchema> builtin = backend.filter(b -> b.startsWith(BUILTIN))
+                .map(b -> builtins.get(b.substring(BUILTIN.length())));
+        Map<String, String> config = config(values, builtin);
+        Map<String, String> options = builtin.map(schema -> options(values, schema)).orElse(Map.of());
         List<Artifact> jars = backend.filter(b -> !b.startsWith(BUILTIN)).isPresent() && algopkg.isPresent()
                 ? pluginJars(values, name, backend.get(), algopkg.get()) : List.of();
         List<Artifact> models = modelZoo.map(zoo -> models(values, zoo)).orElse(List.of());
+        if (builtin.isPresent() && modelZoo.isPresent()) {
+            models = withOptionFiles(values, builtin.get(), models, modelZoo.get());
+        }
         int replicas = values.wholeNumber("replicas", 1, 0, Integer.MAX_VALUE);
         long gpuMilli = values.milli("gpu_cost", 0, 1000);
         long cpuMilli = values.milli("cpu_cost", 1000, -1);
@@ -61,15 +67,18 @@ final class DeploymentSectionValidator {
         int batchWaitMs = values.wholeNumber("batch_wait_ms", 5, 0, 10_000);
         int maxQueued = values.wholeNumber("max_queued", 100, 1, 100_000);
         long timeoutMs = values.wholeNumber("timeout_ms", 30_000L, 1, 3_600_000);
+        boolean retry = values.bool("retry", true);
         if (backend.isEmpty() || route.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
-                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config));
+                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry)
+                .withOptions(options));
     }
 
-    /** Collects config.* and reports every key that is neither known nor config.*. */
-    private static Map<String, String> config(SectionValues values) {
+    /** Collects config.* and reports every key that is neither known, config.*, nor a key of the builtin. */
+    private static Map<String, String> config(SectionValues values, Optional<BuiltinSchema> builtin) {
+        Set<String> optionKeys = builtin.map(schema -> schema.options().keySet()).orElse(Set.of());
         Map<String, String> config = new LinkedHashMap<>();
         for (IniDocument.Entry entry : values.section().entries().values()) {
             String key = entry.key();
@@ -80,12 +89,55 @@ final class DeploymentSectionValidator {
                 } else {
                     values.error(key, "config key after 'config.' must be non-empty and match [A-Za-z0-9_.-]+");
                 }
-            } else if (!KEYS.contains(key)) {
+            } else if (!KEYS.contains(key) && !optionKeys.contains(key)) {
                 values.error(key, "unknown key " + ConfigErrors.quote(key) + "; known keys: "
-                        + String.join(", ", KEYS) + ", config.<key>");
+                        + String.join(", ", KEYS) + ", config.<key>"
+                        + builtin.map(schema -> schema.options().isEmpty() ? "" : "; keys of builtin:" + schema.name()
+                                + ": " + String.join(", ", new TreeSet<>(schema.options().keySet()))).orElse(""));
             }
         }
         return config;
+    }
+
+    /** The builtin's own keys present in the section, each value checked by the builtin's rule. */
+    private static Map<String, String> options(SectionValues values, BuiltinSchema builtin) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (Map.Entry<String, BuiltinSchema.Option> option : builtin.options().entrySet()) {
+            Optional<String> value = values.value(option.getKey());
+            if (value.isEmpty()) {
+                continue;
+            }
+            Optional<String> problem = option.getValue().check().apply(value.get());
+            if (problem.isPresent()) {
+                values.error(option.getKey(), "builtin:" + builtin.name() + " " + option.getKey() + " "
+                        + problem.get());
+            } else {
+                options.put(option.getKey(), value.get().strip());
+            }
+        }
+        return options;
+    }
+
+    /** Files named by the builtin's keys (e.g. a labels file) join the model files: checked, digested, shipped. */
+    private List<Artifact> withOptionFiles(SectionValues values, BuiltinSchema builtin, List<Artifact> models,
+            RootDirectory zoo) {
+        List<Artifact> all = new ArrayList<>(models);
+        for (Map.Entry<String, BuiltinSchema.Option> option : builtin.options().entrySet()) {
+            Optional<String> value = values.value(option.getKey()).map(String::strip);
+            if (!option.getValue().modelFile() || value.isEmpty() || value.get().isEmpty()
+                    || all.stream().anyMatch(a -> a.name().equals(value.get()))) {
+                continue;
+            }
+            switch (zoo.resolve(value.get())) {
+                case RootDirectory.Rejected rejected -> values.error(option.getKey(), rejected.reason());
+                case RootDirectory.Missing missing -> values.error(option.getKey(), "file not found in Model_ZOO: "
+                        + missing.path());
+                case RootDirectory.Found found when !Files.isRegularFile(found.path()) ->
+                        values.error(option.getKey(), "not a regular file: " + found.path());
+                case RootDirectory.Found found -> all.addAll(digest(values, option.getKey(), zoo, List.of(found.path())));
+            }
+        }
+        return all;
     }
 
     private Optional<String> backend(SectionValues values) {
@@ -96,9 +148,9 @@ final class DeploymentSectionValidator {
         String text = backend.get();
         if (text.startsWith(BUILTIN)) {
             String builtin = text.substring(BUILTIN.length());
-            if (!knownBuiltins.contains(builtin)) {
+            if (!builtins.containsKey(builtin)) {
                 values.error("backend", "unknown builtin " + ConfigErrors.quote(builtin) + "; known builtins: "
-                        + (knownBuiltins.isEmpty() ? "none" : String.join(", ", new TreeSet<>(knownBuiltins))));
+                        + (builtins.isEmpty() ? "none" : String.join(", ", new TreeSet<>(builtins.keySet()))));
                 return Optional.empty();
             }
             return backend;

@@ -92,4 +92,24 @@ final class SectionValues {
                 + ConfigErrors.quote(text.get()));
         return fallbackMilli;
     }
+
+    /** true/false (also yes/no, on/off, 1/0), any case. */
+    boolean bool(String key, boolean fallback) {
+        Optional<String> text = value(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        switch (text.get().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> {
+                return true;
+            }
+            case "false", "no", "off", "0" -> {
+                return false;
+            }
+            default -> {
+                error(key, "must be true or false, got " + ConfigErrors.quote(text.get()));
+                return fallback;
+            }
+        }
+    }
 }

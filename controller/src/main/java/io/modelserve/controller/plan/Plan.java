@@ -76,6 +76,9 @@ public record Plan(List<Change> changes) {
         if (!before.methods().equals(after.methods())) {
             inPlace.add("method " + String.join(",", after.methods()));
         }
+        if (before.retry() != after.retry()) {
+            inPlace.add("retry " + after.retry());
+        }
         if (before.timeoutMs() != after.timeoutMs()) {
             inPlace.add("timeout_ms " + after.timeoutMs());
         }

@@ -36,6 +36,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final Map<String, ReconcileOutcome> lastOutcomes = new ConcurrentHashMap<>();
     private final AtomicLong passes = new AtomicLong();
     private volatile boolean active = true;
+    private volatile java.util.function.BooleanSupplier fence = () -> true;
 
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters) {
         this.store = store;
@@ -60,6 +61,11 @@ public final class ControllerLoop implements AutoCloseable {
         return active;
     }
 
+    /** Checked before every pass: a controller that no longer holds the leader lease does nothing. */
+    public void setFence(java.util.function.BooleanSupplier fence) {
+        this.fence = fence;
+    }
+
     /** Asks for a pass soon. */
     public void trigger() {
         if (triggered.compareAndSet(false, true)) {
@@ -80,7 +86,7 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     private void passSafely() {
-        if (!active) {
+        if (!active || !fence.getAsBoolean()) {
             return;
         }
         try {
@@ -117,7 +123,19 @@ public final class ControllerLoop implements AutoCloseable {
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         lastOutcomes.keySet().retainAll(names);
+        forgetLostNodes(snapshot);
         passes.incrementAndGet();
+    }
+
+    /** Statuses left by nodes that are gone: their writer is dead, so the controller removes them. */
+    private void forgetLostNodes(SnapshotStore snapshot) {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        snapshot.liveNodes().forEach(n -> live.add(n.nodeId()));
+        for (io.modelserve.cluster.ReplicaStatus status : snapshot.statuses()) {
+            if (!live.contains(status.node())) {
+                store.removeStatus(status.replicaId());
+            }
+        }
     }
 
     private static String randomSuffix() {

@@ -23,4 +23,7 @@ public interface ControllerStore {
     void putAssignment(ReplicaAssignment assignment);
 
     void removeAssignment(String replicaId);
+
+    /** Removes the status of a replica whose node is gone (its own writer cannot). */
+    default void removeStatus(String replicaId) {}
 }

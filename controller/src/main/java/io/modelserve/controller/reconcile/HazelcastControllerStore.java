@@ -53,4 +53,9 @@ public final class HazelcastControllerStore implements ControllerStore {
     public void removeAssignment(String replicaId) {
         state.assignments().remove(replicaId);
     }
+
+    @Override
+    public void removeStatus(String replicaId) {
+        state.replicas().remove(replicaId);
+    }
 }

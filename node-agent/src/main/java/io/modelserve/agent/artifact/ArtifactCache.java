@@ -25,10 +25,21 @@ import java.util.Optional;
 public final class ArtifactCache {
     private final Path root;
     private final List<ArtifactSource> remoteSources;
+    private final boolean readSourcePaths;
 
     public ArtifactCache(Path root, List<ArtifactSource> remoteSources) {
+        this(root, remoteSources, true);
+    }
+
+    /**
+     * @param readSourcePaths whether this node may copy from the path the head read at apply. True on
+     *                        heads; false on agents, which never assume they share the head's disk
+     *                        (a same-named path there may hold anything) and fetch by digest instead.
+     */
+    public ArtifactCache(Path root, List<ArtifactSource> remoteSources, boolean readSourcePaths) {
         this.root = root;
         this.remoteSources = List.copyOf(remoteSources);
+        this.readSourcePaths = readSourcePaths;
     }
 
     /** Where a node fetches an artifact it does not have on disk. */
@@ -44,7 +55,7 @@ public final class ArtifactCache {
             return target;
         }
         Path source = Path.of(artifact.sourcePath());
-        if (Files.isRegularFile(source) && Files.size(source) == artifact.size()) {
+        if (readSourcePaths && Files.isRegularFile(source) && Files.size(source) == artifact.size()) {
             try (InputStream in = Files.newInputStream(source)) {
                 if (store(in, artifact, target)) {
                     return target;

@@ -39,7 +39,21 @@ public final class Ingress implements AutoCloseable {
 
     @JsonPropertyOrder({"status", "result", "error", "info"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Envelope(int status, Object result, String error, String info) {}
+    public record Envelope(int status, Object result, String error, String info) {
+        // Public so that the plugin test kit and `modelserve check` show exactly what a route answers.
+        public static Envelope served(Object result, String info) {
+            return new Envelope(1, result, null, info);
+        }
+
+        public static Envelope failed(String error) {
+            return new Envelope(0, null, error, null);
+        }
+
+        /** The bytes the ingress sends; fails when the result is not JSON-serialisable. */
+        public byte[] toJson() throws IOException {
+            return JSON.writeValueAsBytes(this);
+        }
+    }
 
     /**
      * Endpoints a feature adds to every node's ingress (Open Inference Protocol, async queue,
@@ -149,7 +163,8 @@ public final class Ingress implements AutoCloseable {
             case Outcome.Served served -> {
                 byte[] json;
                 try {
-                    json = JSON.writeValueAsBytes(new Envelope(1, served.result(), null, nodeId + "/" + served.replicaId()));
+                    json = JSON.writeValueAsBytes(new Envelope(1, served.result(), null,
+                            (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId()));
                 } catch (IOException | RuntimeException e) {
                     record(spec, served.replicaId(), 500, started);
                     error(ctx, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
@@ -212,7 +227,7 @@ public final class Ingress implements AutoCloseable {
         }
     }
 
-    static void json(Context ctx, int status, Object body) {
+    public static void json(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
@@ -220,7 +235,7 @@ public final class Ingress implements AutoCloseable {
         }
     }
 
-    static void error(Context ctx, int status, String message) {
+    public static void error(Context ctx, int status, String message) {
         json(ctx, status, new Envelope(0, null, message, null));
     }
 

@@ -3,7 +3,14 @@ package io.modelserve.agent.ingress;
 /** How a routed request ended: a result from a replica, or an HTTP error status and message. */
 public sealed interface Outcome permits Outcome.Served, Outcome.Refused {
 
-    record Served(Object result, String replicaId) implements Outcome {}
+    /**
+     * @param node the node that ran it, or null for this node
+     */
+    record Served(Object result, String node, String replicaId) implements Outcome {
+        public Served(Object result, String replicaId) {
+            this(result, null, replicaId);
+        }
+    }
 
     /**
      * @param retryAfterSeconds for 503: when a client should try again; 0 when not applicable

@@ -18,26 +18,54 @@ import java.util.concurrent.TimeoutException;
 /**
  * Sends a request to a ready replica of a deployment and waits for its answer.
  *
- * <p>Choice: the less loaded of two random replicas (power of two choices), which is close to
- * least-loaded without scanning. A replica that refuses (queue full, draining) or stops before
- * running the job is skipped and the next one tried: the job never reached the plugin, so retrying
- * cannot run it twice. That is what keeps rolling replacements free of failed requests.
+ * <p>Local replicas first (no hop), the less loaded of two random ones (power of two choices);
+ * only when none can take it, a replica on another node, the least loaded as seen from here. A
+ * replica that refuses (queue full, draining, not there) or stops before running the job is skipped
+ * and the next one tried: the job never reached the plugin, so retrying cannot run it twice. That is
+ * what keeps rolling replacements free of failed requests. A request lost with its node (the
+ * connection broke after it was sent) may have run; it is retried once elsewhere unless the
+ * deployment says {@code retry = false}.
  */
 public final class ReplicaRouter {
     private final ReplicaDirectory directory;
+    private final Forwarder forwarder;
 
     public ReplicaRouter(ReplicaDirectory directory) {
+        this(directory, new Forwarder(""));
+    }
+
+    public ReplicaRouter(ReplicaDirectory directory, Forwarder forwarder) {
         this.directory = directory;
+        this.forwarder = forwarder;
+    }
+
+    public Forwarder forwarder() {
+        return forwarder;
     }
 
     /** Blocks the calling (virtual) thread until the request is answered or {@code timeout_ms} passes. */
     public Outcome dispatch(DeploymentSpec spec, Request request) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
+        Set<String> lostNodes = new HashSet<>();
         boolean sawFull = false;
+        boolean retriedLoss = false;
         while (true) {
-            Replica replica = pick(directory.running(spec.name()), skipped);
-            if (replica == null) {
+            Replica replica = pickLocal(directory.running(spec.name()), skipped);
+            if (replica != null) {
+                Attempt attempt = runLocal(replica, request, deadline, spec);
+                if (attempt.outcome() != null) {
+                    return attempt.outcome();
+                }
+                sawFull |= attempt.full();
+                skipped.add(replica.id());
+                continue;
+            }
+            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, lostNodes);
+            if (remote == null && !sawFull && spec.replicas() > 0 && awaitReplica(spec, deadline, skipped, lostNodes)) {
+                continue;
+            }
+            if (remote == null) {
                 if (sawFull) {
                     return Outcome.Refused.of(503, spec.name() + " is overloaded: every replica's queue is full (max_queued = "
                             + spec.maxQueued() + ")");
@@ -45,42 +73,98 @@ public final class ReplicaRouter {
                 return Outcome.Refused.of(503, "no replica of " + spec.name() + " is ready"
                         + (directory.starting(spec.name()) ? " yet (starting)" : "; see `modelserve status`"));
             }
-            Job job = Job.of(request);
-            switch (replica.submit(job)) {
-                case FULL -> {
-                    sawFull = true;
-                    skipped.add(replica.id());
-                    continue;
-                }
-                case NOT_READY -> {
-                    skipped.add(replica.id());
-                    continue;
-                }
-                case ACCEPTED -> { }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return timedOut(spec);
             }
-            try {
-                long left = deadline - System.nanoTime();
-                return new Outcome.Served(job.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS), replica.id());
-            } catch (TimeoutException e) {
-                job.result().cancel(false);
-                return Outcome.Refused.of(504, spec.name() + " did not answer within timeout_ms = " + spec.timeoutMs());
-            } catch (InterruptedException e) {
-                job.result().cancel(false);
-                Thread.currentThread().interrupt();
-                return Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof ReplicaGoneException) {
-                    skipped.add(replica.id());
-                    continue;
+            switch (forwarder.forward(remote, request, left)) {
+                case Forwarder.Answered answered -> {
+                    return answeredRemotely(answered, remote);
                 }
-                String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
-                        : BackendFailure.describe(e.getCause());
-                return Outcome.Refused.of(500, message);
+                case Forwarder.Refused refused -> {
+                    sawFull |= refused.full();
+                    skipped.add(remote.replicaId());
+                }
+                case Forwarder.TimedOut timedOut -> {
+                    return timedOut(spec);
+                }
+                case Forwarder.Lost lost -> {
+                    // The node is gone or going: none of its replicas will answer.
+                    skipped.add(remote.replicaId());
+                    lostNodes.add(remote.node());
+                    forwarder.suspect(remote.node());
+                    if (lost.maybeRan()) {
+                        if (!spec.retry() || retriedLoss) {
+                            return Outcome.Refused.of(502, "the node running " + spec.name() + " was lost while answering ("
+                                    + lost.why() + ")" + (spec.retry() ? "; retried once" : "; not retried (retry = false)"));
+                        }
+                        retriedLoss = true;
+                    }
+                }
             }
         }
     }
 
-    private static Replica pick(List<Replica> running, Set<String> skipped) {
+    /** Runs a request on one given local replica (a request forwarded here by another node). */
+    public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec());
+        if (attempt.outcome() != null) {
+            return attempt.outcome();
+        }
+        return new Outcome.Refused(503, attempt.full() ? "queue full" : "replica not ready", 1);
+    }
+
+    /** A local try: an outcome, or null with whether the replica was full (then try another). */
+    private record Attempt(Outcome outcome, boolean full) {}
+
+    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec) {
+        Job job = Job.of(request);
+        switch (replica.submit(job)) {
+            case FULL -> {
+                return new Attempt(null, true);
+            }
+            case NOT_READY -> {
+                return new Attempt(null, false);
+            }
+            case ACCEPTED -> { }
+        }
+        try {
+            long left = deadline - System.nanoTime();
+            return new Attempt(new Outcome.Served(job.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS), replica.id()), false);
+        } catch (TimeoutException e) {
+            job.result().cancel(false);
+            return new Attempt(timedOut(spec), false);
+        } catch (InterruptedException e) {
+            job.result().cancel(false);
+            Thread.currentThread().interrupt();
+            return new Attempt(Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name()), false);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplicaGoneException) {
+                return new Attempt(null, false);
+            }
+            String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
+                    : BackendFailure.describe(e.getCause());
+            return new Attempt(Outcome.Refused.of(500, message), false);
+        }
+    }
+
+    private static Outcome timedOut(DeploymentSpec spec) {
+        return Outcome.Refused.of(504, spec.name() + " did not answer within timeout_ms = " + spec.timeoutMs());
+    }
+
+    private static Outcome answeredRemotely(Forwarder.Answered answered, RemoteReplica remote) {
+        if (answered.status() == 200 && answered.body().path("status").asInt() == 1) {
+            String info = answered.body().path("info").asText(remote.node() + "/" + remote.replicaId());
+            int slash = info.indexOf('/');
+            return new Outcome.Served(answered.body().get("result"), slash < 0 ? remote.node() : info.substring(0, slash),
+                    slash < 0 ? remote.replicaId() : info.substring(slash + 1));
+        }
+        int retryAfter = answered.status() == 503 ? 1 : 0;
+        return new Outcome.Refused(answered.status(), answered.body().path("error").asText("error from " + remote.node()), retryAfter);
+    }
+
+    private static Replica pickLocal(List<Replica> running, Set<String> skipped) {
         List<Replica> candidates = running;
         if (!skipped.isEmpty()) {
             candidates = new ArrayList<>(running.size());
@@ -104,5 +188,51 @@ public final class ReplicaRouter {
             b = candidates.get(n - 1);
         }
         return a.ongoing() <= b.ongoing() ? a : b;
+    }
+
+    /**
+     * No replica can take the request now, though the deployment wants some: they are being
+     * replaced (a node was lost, a rollout is under way). Waits for one to become ready, bounded by
+     * the request's deadline and {@link #MAX_READY_WAIT_NANOS}, rather than failing at once.
+     */
+    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped, Set<String> lostNodes) {
+        long until = Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
+        while (System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (pickLocal(directory.running(spec.name()), skipped) != null
+                    || pickRemote(directory.remote(spec.name()), skipped, lostNodes) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final long MAX_READY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** The least loaded remote replica as seen from this node; ties broken at random. */
+    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> lostNodes) {
+        RemoteReplica best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        int ties = 0;
+        for (RemoteReplica candidate : remote) {
+            if (skipped.contains(candidate.replicaId()) || lostNodes.contains(candidate.node())
+                    || forwarder.isSuspect(candidate.node())) {
+                continue;
+            }
+            int load = forwarder.outstanding(candidate.replicaId());
+            if (load < bestLoad) {
+                best = candidate;
+                bestLoad = load;
+                ties = 1;
+            } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+                best = candidate;
+            }
+        }
+        return best;
     }
 }

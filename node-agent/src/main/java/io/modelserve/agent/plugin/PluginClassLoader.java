@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A plugin's own classloader: its jars first, then the JDK; only the packages the platform shares
- * (the SDK, Jackson, SLF4J, Micrometer, DJL and ONNX Runtime) come from the platform's loader.
+ * (the SDK, the model kit, Jackson, SLF4J, Micrometer, DJL and ONNX Runtime) come from the platform's loader.
  *
  * <p>Why not parent-first: two plugins bundling different versions of one library must each see
  * their own. Why share DJL and ONNX Runtime: a native library can be loaded only once per JVM, so
@@ -22,6 +22,7 @@ public final class PluginClassLoader extends URLClassLoader {
     /** Package prefixes resolved from the platform, never from a plugin's jars. */
     public static final List<String> SHARED_PACKAGES = List.of(
             "io.modelserve.sdk.",
+            "io.modelserve.modelkit.",
             "com.fasterxml.jackson.",
             "org.slf4j.",
             "io.micrometer.",

@@ -1,5 +1,6 @@
 package io.modelserve.agent.runtime;
 
+import io.micrometer.core.instrument.Gauge;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ReplicaAssignment;
 import io.modelserve.sdk.AlgoBackend;
@@ -72,6 +73,11 @@ public final class Replica {
         this.handles = handles;
         this.onChange = onChange;
         this.queue = new ArrayBlockingQueue<>(spec.maxQueued());
+        // Through the plugin's registry: tagged with deployment and replica, and removed when it stops.
+        Gauge.builder("modelserve.replica.queue.depth", queue, BlockingQueue::size)
+                .description("Requests waiting in the replica's queue").register(metrics.pluginRegistry());
+        Gauge.builder("modelserve.replica.inflight", this, r -> Math.max(0, r.ongoing() - r.queued()))
+                .description("Requests the plugin is working on now").register(metrics.pluginRegistry());
         this.worker = Thread.ofPlatform().name("replica-" + assignment.replicaId()).daemon(true).unstarted(this::run);
     }
 
@@ -189,6 +195,10 @@ public final class Replica {
             return;
         }
         setPhase(Phase.RUNNING);
+        if (stopRequested) {
+            // drain() ran between the check above and RUNNING: it saw STARTING and left the phase to us.
+            setPhase(Phase.DRAINING);
+        }
         serve(opened.backend());
         shutdown(opened);
     }

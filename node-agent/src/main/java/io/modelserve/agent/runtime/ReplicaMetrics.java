@@ -42,6 +42,7 @@ public final class ReplicaMetrics {
         for (Meter meter : plugin.getMeters()) {
             node.remove(meter.getId());
         }
+        plugin.remove(node); // closing a composite closes its children, and a closed registry takes no new meters
         plugin.close();
         node.remove(batchSize);
     }

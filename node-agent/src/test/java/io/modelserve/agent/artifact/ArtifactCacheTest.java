@@ -160,5 +160,4 @@ class ArtifactCacheTest {
             return walk.filter(Files::isRegularFile).toList();
         }
     }
-
 }

@@ -13,15 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §3: each plugin gets its own classloader, its jars first, then only the shared part of the
  * platform. Two plugins bundling different versions of one library both work, side by side.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // compile and load the two plugins once
 class PluginIsolationTest {
     private static final String LIB = "com.example.lib.Lib";
     private static final String BACKEND = "com.example.plugin.VersionBackend";
@@ -59,19 +61,19 @@ class PluginIsolationTest {
             """;
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private final PluginLoader loader = new PluginLoader();
     private PluginLoader.LoadedBackend v1;
     private PluginLoader.LoadedBackend v2;
 
-    @BeforeEach
+    @BeforeAll
     void loadBothPlugins() throws Exception {
         v1 = loader.load("AlgoOne", List.of(pluginWithLib("one", "1")), BACKEND);
         v2 = loader.load("AlgoTwo", List.of(pluginWithLib("two", "2")), BACKEND);
     }
 
-    @AfterEach
+    @AfterAll
     void closeLoaders() throws IOException {
         v1.classLoader().close();
         v2.classLoader().close();
@@ -118,6 +120,22 @@ class PluginIsolationTest {
         assertThat(v1.classLoader().loadClass("java.util.List")).isSameAs(List.class);
     }
 
+    @Test
+    void resourcesComeFromThePluginFirstThenThePlatform() throws Exception {
+        assertThat(read(v1.classLoader().getResource("labels.txt"))).isEqualTo("labels of one");
+        assertThat(read(v2.classLoader().getResource("labels.txt"))).isEqualTo("labels of two");
+        // Shared libraries (DJL) find their own files through the worker's context classloader.
+        assertThat(read(v1.classLoader().getResource("logback-test.xml"))).contains("<configuration>");
+        assertThat(java.util.Collections.list(v1.classLoader().getResources("labels.txt"))).hasSize(1);
+    }
+
+    private static String read(java.net.URL url) throws IOException {
+        assertThat(url).isNotNull();
+        try (var in = url.openStream()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     /** Compiles {@code Lib} with {@code VERSION = version} and the backend against it, into one jar. */
     private Path pluginWithLib(String name, String version) throws IOException {
         Path work = Files.createDirectories(dir.resolve(name));
@@ -132,6 +150,7 @@ class PluginIsolationTest {
         List<Path> classpath = new java.util.ArrayList<>(PluginJars.sdkClasspath());
         classpath.add(lib);
         Path backend = PluginJars.compile(work.resolve("backend"), classpath, Map.of(BACKEND, BACKEND_SOURCE));
+        Files.writeString(backend.resolve("labels.txt"), "labels of " + name);
         return PluginJars.jar(dir.resolve(name + ".jar"), backend, lib);
     }
 

@@ -39,6 +39,7 @@ public class AlgoExample implements AlgoBackend {
     private final List<String> models = new ArrayList<>();
     private Map<String, String> config = Map.of();
     private String replica = "";
+    private String device = "cpu";
     private int initCount;
     private int reconfigureCount;
 
@@ -59,6 +60,7 @@ public class AlgoExample implements AlgoBackend {
         }
         config = new TreeMap<>(context.config());
         replica = context.replicaId();
+        device = context.device().toString();
         initCount++;
     }
 
@@ -98,6 +100,7 @@ public class AlgoExample implements AlgoBackend {
         result.put("models", List.copyOf(models));
         result.put("config", config);
         result.put("replica", replica);
+        result.put("device", device);
         result.put("initCount", initCount);
         result.put("reconfigureCount", reconfigureCount);
         return result;

@@ -2,23 +2,22 @@ package io.modelserve.examples.langlegacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
+import io.modelserve.testkit.PluginUnderTest;
+import io.modelserve.testkit.RouteAnswer;
+import io.modelserve.testkit.TestReplica;
 import org.junit.jupiter.api.Test;
 
 class LangLegacyTest {
 
+    /** In its own plugin classloader, as on a node: the commons-lang3 it sees is the one it ships. */
     @Test
     void reportsTheBundledCommonsLang3() throws Exception {
-        LangLegacy backend = new LangLegacy();
-        backend.init(new TestContext("r-1", List.of(), Map.of()));
+        try (TestReplica replica = PluginUnderTest.of(LangLegacy.class).start()) {
+            RouteAnswer answer = replica.route("{\"text\":\"hello from the legacy plugin\"}");
 
-        Object result = backend.inference(TestRequest.of("{\"text\":\"hello from the legacy plugin\"}"));
-
-        assertThat(result).isEqualTo(Map.of(
-                "library", "commons-lang3",
-                "version", "3.12.0",
-                "jar", "commons-lang3-3.12.0.jar",
-                "result", "Hello from the le..."));
+            assertThat(answer.httpStatus()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.result().toString()).isEqualTo(
+                    "{\"library\":\"commons-lang3\",\"version\":\"3.12.0\",\"jar\":\"commons-lang3-3.12.0.jar\",\"result\":\"Hello from the le...\"}");
+        }
     }
 }

@@ -2,24 +2,24 @@ package io.modelserve.examples.langmodern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelserve.testkit.PluginUnderTest;
+import io.modelserve.testkit.TestReplica;
 import org.junit.jupiter.api.Test;
 
 class LangModernTest {
 
+    /** In its own plugin classloader, as on a node: the commons-lang3 it sees is the one it ships. */
     @Test
     void reportsTheBundledCommonsLang3() throws Exception {
-        LangModern backend = new LangModern();
-        backend.init(new TestContext("r-1", List.of(), Map.of()));
+        try (TestReplica replica = PluginUnderTest.of(LangModern.class).start()) {
+            JsonNode result = replica.inference("{\"text\":\"hello from the modern plugin\"}");
 
-        Object result = backend.inference(TestRequest.of("{\"text\":\"hello from the modern plugin\"}"));
-
-        assertThat(result).isEqualTo(Map.of(
-                "library", "commons-lang3",
-                "version", "3.18.0",
-                "jar", "commons-lang3-3.18.0.jar",
-                "result", "Hello from the mo...",
-                "greeting", true));
+            assertThat(result.path("library").asText()).isEqualTo("commons-lang3");
+            assertThat(result.path("version").asText()).isEqualTo("3.18.0");
+            assertThat(result.path("jar").asText()).isEqualTo("commons-lang3-3.18.0.jar");
+            assertThat(result.path("result").asText()).isEqualTo("Hello from the mo...");
+            assertThat(result.path("greeting").asBoolean()).isTrue();
+        }
     }
 }

@@ -1,21 +1,10 @@
 package io.modelserve.examples.textembedding;
 
 import ai.djl.MalformedModelException;
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
-import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelserve.modelkit.SentenceEmbedder;
 import io.modelserve.sdk.AlgoBackend;
 import io.modelserve.sdk.BackendContext;
 import io.modelserve.sdk.Request;
@@ -32,8 +21,9 @@ import java.util.Map;
  * {@code .onnx} file is the model, the {@code .json} file its HuggingFace tokenizer. A request
  * {@code {"text": "..."}} is answered {@code {"embedding": [384 floats], "dim": 384}}: the token
  * vectors mean-pooled over the attention mask, then L2-normalised, so a dot product is a cosine.
- * {@link #inferenceBatch} pads a batch to its longest text and runs the model once. Texts longer than
- * {@value #MAX_TOKENS} tokens are truncated. {@code config.threads} caps OnnxRuntime's intra-op threads
+ * {@link #inferenceBatch} pads a batch to its longest text and runs the model once. The embedding itself
+ * is the platform's {@link SentenceEmbedder} (module model-kit), the code {@code builtin:text-embedding}
+ * runs too. Texts longer than {@value #MAX_TOKENS} tokens are truncated. {@code config.threads} caps OnnxRuntime's intra-op threads
  * (default: one per core), so that replicas sharing a node do not oversubscribe it.
  *
  * <p>The quantised model quantises its activations per tensor at run time (DynamicQuantizeLinear over
@@ -44,41 +34,19 @@ import java.util.Map;
 public class TextEmbedding implements AlgoBackend {
 
     /** The model was trained on 256-token windows; longer texts are truncated. */
-    static final int MAX_TOKENS = 256;
+    static final int MAX_TOKENS = SentenceEmbedder.MAX_TOKENS;
 
-    private HuggingFaceTokenizer tokenizer;
-    private ZooModel<NDList, NDList> model;
-    private Predictor<NDList, NDList> predictor;
-    private List<String> inputNames;
+    private SentenceEmbedder embedder;
 
     @Override
     public void init(BackendContext context)
             throws IOException, ModelNotFoundException, MalformedModelException {
         Path onnx = modelFile(context.modelPaths(), ".onnx");
         Path tokenizerJson = modelFile(context.modelPaths(), ".json");
-        tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(tokenizerJson)
-                .optAddSpecialTokens(true)
-                .optTruncation(true)
-                .optMaxLength(MAX_TOKENS)
-                .optPadding(false)
-                .build();
-        Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optEngine("OnnxRuntime")
-                .optModelPath(onnx)
-                .optTranslator(new NoopTranslator());
         String threads = context.config().get("threads");
-        if (threads != null) {
-            criteria.optOption("intraOpNumThreads", String.valueOf(Integer.parseInt(threads.strip())));
-        }
-        model = criteria.build().loadModel();
-        predictor = model.newPredictor();
-        inputNames = new ArrayList<>();
-        PairList<String, Shape> inputs = model.describeInput();
-        for (Pair<String, Shape> input : inputs) {
-            inputNames.add(input.getKey());
-        }
+        Map<String, String> options = threads == null ? Map.of()
+                : Map.of("intraOpNumThreads", String.valueOf(Integer.parseInt(threads.strip())));
+        embedder = SentenceEmbedder.open(onnx, tokenizerJson, "OnnxRuntime", options);
     }
 
     private static Path modelFile(List<Path> modelPaths, String extension) {
@@ -130,85 +98,13 @@ public class TextEmbedding implements AlgoBackend {
 
     /** One model call for all texts, padded to the longest; one unit vector per text, in order. */
     List<float[]> embed(List<String> texts) throws TranslateException {
-        if (texts.isEmpty()) {
-            return List.of();
-        }
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        int batch = encodings.length;
-        int length = 0;
-        for (Encoding encoding : encodings) {
-            length = Math.max(length, encoding.getIds().length);
-        }
-        long[] ids = new long[batch * length];
-        long[] mask = new long[batch * length];
-        long[] types = new long[batch * length];
-        for (int b = 0; b < batch; b++) {
-            long[] tokenIds = encodings[b].getIds();
-            System.arraycopy(tokenIds, 0, ids, b * length, tokenIds.length);
-            System.arraycopy(encodings[b].getAttentionMask(), 0, mask, b * length, tokenIds.length);
-            System.arraycopy(encodings[b].getTypeIds(), 0, types, b * length, tokenIds.length);
-        }
-        try (NDManager manager = model.getNDManager().newSubManager()) {
-            Shape shape = new Shape(batch, length);
-            NDList inputs = new NDList();
-            for (String name : inputNames) {
-                long[] values = switch (name) {
-                    case "input_ids" -> ids;
-                    case "attention_mask" -> mask;
-                    case "token_type_ids" -> types;
-                    default -> throw new IllegalStateException("the model wants an unknown input '" + name + "'");
-                };
-                NDArray array = manager.create(values, shape);
-                array.setName(name);
-                inputs.add(array);
-            }
-            NDArray tokenVectors = predictor.predict(inputs).get(0);
-            return meanPooledUnitVectors(tokenVectors.toFloatArray(), mask, batch, length,
-                    Math.toIntExact(tokenVectors.getShape().get(2)));
-        }
-    }
-
-    /** Averages each text's token vectors where its mask is 1, then scales the mean to length 1. */
-    private static List<float[]> meanPooledUnitVectors(float[] hidden, long[] mask, int batch, int length, int dim) {
-        List<float[]> vectors = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            double[] sum = new double[dim];
-            int tokens = 0;
-            for (int t = 0; t < length; t++) {
-                if (mask[b * length + t] == 0) {
-                    continue;
-                }
-                tokens++;
-                int offset = (b * length + t) * dim;
-                for (int d = 0; d < dim; d++) {
-                    sum[d] += hidden[offset + d];
-                }
-            }
-            double norm = 0;
-            for (int d = 0; d < dim; d++) {
-                sum[d] /= Math.max(tokens, 1);
-                norm += sum[d] * sum[d];
-            }
-            norm = Math.max(Math.sqrt(norm), 1e-12);
-            float[] vector = new float[dim];
-            for (int d = 0; d < dim; d++) {
-                vector[d] = (float) (sum[d] / norm);
-            }
-            vectors.add(vector);
-        }
-        return vectors;
+        return embedder.embed(texts);
     }
 
     @Override
     public void close() {
-        if (predictor != null) {
-            predictor.close();
-        }
-        if (model != null) {
-            model.close();
-        }
-        if (tokenizer != null) {
-            tokenizer.close();
+        if (embedder != null) {
+            embedder.close();
         }
     }
 }

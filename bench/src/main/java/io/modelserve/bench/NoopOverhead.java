@@ -1,0 +1,67 @@
+package io.modelserve.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What modelserve adds to a request: the no-op deployment ({@code examples/noop}) behind the ingress vs.
+ * a bare Javalin route doing the same JSON echo, both their own JVMs on loopback, driven by the same
+ * load generator with the same payload, one after the other. Run with {@code bench/noop-overhead}.
+ *
+ * <p>Properties: {@code connections} (32), {@code seconds} (10), {@code warmup} (5).
+ */
+public final class NoopOverhead {
+    static final byte[] PAYLOAD = "{\"text\":\"hello world\",\"n\":42}".getBytes(StandardCharsets.UTF_8);
+    static final String DEPLOYMENT = """
+            [algopkg.Noop]
+            backend = io.modelserve.examples.noop.Noop
+            cpu_cost = 0.1
+            route = echo
+            method = POST
+            max_queued = 1000
+            """;
+
+    private NoopOverhead() {}
+
+    public static void main(String[] args) throws Exception {
+        int connections = Integer.getInteger("connections", 32);
+        double seconds = Double.parseDouble(System.getProperty("seconds", "10"));
+        double warmup = Double.parseDouble(System.getProperty("warmup", "5"));
+        System.out.printf("no-op overhead: POST %s, closed loop, 1 and %d keep-alive connections, %.0f s each after %.0f s warm-up; %d cores%n",
+                new String(PAYLOAD, StandardCharsets.UTF_8), connections, seconds, warmup, Runtime.getRuntime().availableProcessors());
+
+        LoadResult bareOne;
+        LoadResult bareMany;
+        try (Servers.Running bare = Servers.bareEcho(Servers.ROOT.resolve("bench/target/runs"))) {
+            LoadGenerator load = new LoadGenerator(Servers.HOST, bare.port(), "/echo", "application/json", PAYLOAD);
+            bareOne = load.run("bare Javalin", 1, warmup, seconds);
+            bareMany = load.run("bare Javalin", connections, warmup, seconds);
+        }
+        LoadResult serveOne;
+        LoadResult serveMany;
+        try (Servers.Running head = Servers.head("noop", List.of("Noop"), DEPLOYMENT)) {
+            LoadGenerator load = new LoadGenerator(Servers.HOST, head.port(), "/echo", "application/json", PAYLOAD);
+            serveOne = load.run("modelserve no-op", 1, warmup, seconds);
+            serveMany = load.run("modelserve no-op", connections, warmup, seconds);
+        }
+
+        Table table = new Table("server", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors");
+        for (LoadResult r : List.of(bareOne, serveOne, bareMany, serveMany)) {
+            table.row(r.name(), r.connections(), Table.f0(r.throughput()), Table.f2(r.p50()), Table.f2(r.p90()), Table.f2(r.p99()), r.errors());
+        }
+        System.out.println();
+        System.out.print(table);
+
+        double ratio = serveMany.throughput() / bareMany.throughput();
+        double addedP50 = serveOne.p50() - bareOne.p50();
+        System.out.println();
+        System.out.print(new Table("measure", "value", "target", "verdict")
+                .row("throughput, " + connections + " connections: modelserve / bare", Table.ratio(ratio), ">= 0.70x", Table.verdict(ratio >= 0.7))
+                .row("added p50, 1 connection (in-node)", Table.f2(addedP50) + " ms", "< 0.50 ms", Table.verdict(addedP50 < 0.5))
+                .row("added p50, " + connections + " connections", Table.f2(serveMany.p50() - bareMany.p50()) + " ms", "-", "-")
+                .row("p99 ratio, " + connections + " connections", Table.ratio(serveMany.p99() / bareMany.p99()), "-", "-"));
+        System.out.println();
+        System.out.println("node hop (two nodes on loopback, a request served by the other node's replica): not measured here;"
+                + " it waits for the cluster issue (multi-node forwarding).");
+    }
+}

@@ -1,0 +1,93 @@
+package io.modelserve.cli;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.modelserve.agent.AgentOptions;
+import io.modelserve.agent.NodeAgent;
+import io.modelserve.agent.builtin.OpenInferenceEndpoints;
+import io.modelserve.cluster.AppliedConfig;
+import io.modelserve.cluster.ClusterMember;
+import io.modelserve.cluster.ClusterState;
+import io.modelserve.cluster.MemberOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", description = "Start a worker node: joins the cluster and runs the replicas the controller places on it.")
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--join", required = true, description = "HOST[:PORT] of a cluster member (port 5701 by default)")
+    List<String> join;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address every listener of this node binds (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--cluster-port", defaultValue = "5701", description = "Hazelcast port (default: ${DEFAULT-VALUE})")
+    int clusterPort;
+
+    @Option(names = "--cluster-name", defaultValue = "modelserve", description = "cluster_name of conf.ini (default: ${DEFAULT-VALUE})")
+    String clusterName;
+
+    @Option(names = "--cpus", description = "CPU cores this node offers to replicas (default: its cores)")
+    Double cpus;
+
+    @Option(names = "--gpus", description = "GPUs this node offers (default: detected with nvidia-smi, else 0)")
+    Integer gpus;
+
+    @Option(names = "--work-dir", defaultValue = ".modelserve", description = "artifact cache and logs (default: ${DEFAULT-VALUE})")
+    Path workDir;
+
+    @Option(names = "--failure-timeout", defaultValue = "8", description = "seconds of silence before a node is declared dead (default: ${DEFAULT-VALUE})")
+    int failureTimeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        String nodeId = "node-" + bind;
+        System.setProperty("modelserve.logDir", workDir.toAbsolutePath().resolve("logs").toString());
+        System.setProperty("modelserve.process", "agent-" + bind);
+        Logger log = LoggerFactory.getLogger(AgentCommand.class);
+        HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(clusterName, bind, clusterPort, join, false,
+                failureTimeoutSeconds));
+        ClusterState state = new ClusterState(hazelcast);
+        AppliedConfig applied = awaitAppliedConfig(state, log);
+        long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
+        NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
+                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of());
+        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
+                applied.settings()::maxBodyBytes)).start();
+        agent.markReady();
+        System.out.println("agent " + nodeId + " joined cluster " + clusterName + "; ingress http://" + bind + ":"
+                + applied.settings().port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            hazelcast.shutdown();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The ingress port comes from the applied conf.ini: wait for a head to have applied one. */
+    private static AppliedConfig awaitAppliedConfig(ClusterState state, Logger log) throws InterruptedException {
+        long nextNotice = 0;
+        while (true) {
+            Optional<AppliedConfig> applied = state.applied().get("current");
+            if (applied.isPresent()) {
+                return applied.get();
+            }
+            if (System.currentTimeMillis() > nextNotice) {
+                log.info("waiting for a head to apply a conf.ini (it names the ingress port)");
+                nextNotice = System.currentTimeMillis() + 10_000;
+            }
+            Thread.sleep(200);
+        }
+    }
+}

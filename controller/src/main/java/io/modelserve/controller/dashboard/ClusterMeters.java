@@ -1,0 +1,82 @@
+package io.modelserve.controller.dashboard;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.modelserve.cluster.ReplicaState;
+import io.modelserve.controller.admin.ClusterReport;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cluster as the controller sees it, as gauges in the head's registry: replicas per deployment
+ * and state (every state, zeros included, so "no FAILED replica" is a value and not a gap), desired
+ * and ready replicas, restarts per replica, and replicas waiting for a node. Rows of deployments
+ * and replicas that are gone disappear at the next update.
+ */
+public final class ClusterMeters {
+    private final MultiGauge replicas;
+    private final MultiGauge desired;
+    private final MultiGauge ready;
+    private final MultiGauge restarts;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger converged = new AtomicInteger();
+
+    public ClusterMeters(MeterRegistry meters) {
+        replicas = MultiGauge.builder("modelserve.replicas")
+                .description("Replicas of a deployment in each state (PENDING, STARTING, RUNNING, DRAINING, FAILED)")
+                .register(meters);
+        desired = MultiGauge.builder("modelserve.deployment.replicas.desired")
+                .description("Replicas conf.ini asks for").register(meters);
+        ready = MultiGauge.builder("modelserve.deployment.replicas.ready")
+                .description("Replicas of the current version that are RUNNING").register(meters);
+        restarts = MultiGauge.builder("modelserve.replica.restarts")
+                .description("Times a replica was restarted by its node after a failure").register(meters);
+        Gauge.builder("modelserve.controller.pending.replicas", pending, AtomicInteger::get)
+                .description("Replicas not running yet: waiting for a node with room, or for their node to start them")
+                .register(meters);
+        Gauge.builder("modelserve.controller.converged", converged, AtomicInteger::get)
+                .description("1 when the cluster runs what the applied conf.ini describes, else 0").register(meters);
+    }
+
+    public void update(ClusterReport report) {
+        Map<String, EnumMap<ReplicaState, Integer>> counts = new TreeMap<>();
+        for (ClusterReport.DeploymentLine deployment : report.deployments()) {
+            counts.put(deployment.name(), zeros());
+        }
+        List<MultiGauge.Row<?>> restartRows = new ArrayList<>();
+        int waiting = 0;
+        for (ClusterReport.ReplicaLine replica : report.replicas()) {
+            counts.computeIfAbsent(replica.deployment(), d -> zeros()).merge(replica.state(), 1, Integer::sum);
+            if (replica.state() == ReplicaState.PENDING) {
+                waiting++;
+            }
+            restartRows.add(MultiGauge.Row.of(Tags.of("deployment", replica.deployment(), "replica", replica.id()),
+                    replica.restarts()));
+        }
+        List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+        counts.forEach((deployment, byState) -> byState.forEach((state, count) -> stateRows.add(
+                MultiGauge.Row.of(Tags.of("deployment", deployment, "state", state.name()), count))));
+        replicas.register(stateRows, true);
+        restarts.register(restartRows, true);
+        desired.register(report.deployments().stream().map(d -> MultiGauge.Row.of(Tags.of("deployment", d.name()), d.desired()))
+                .<MultiGauge.Row<?>>map(r -> r).toList(), true);
+        ready.register(report.deployments().stream().map(d -> MultiGauge.Row.of(Tags.of("deployment", d.name()), d.ready()))
+                .<MultiGauge.Row<?>>map(r -> r).toList(), true);
+        pending.set(waiting);
+        converged.set(report.converged() ? 1 : 0);
+    }
+
+    private static EnumMap<ReplicaState, Integer> zeros() {
+        EnumMap<ReplicaState, Integer> zeros = new EnumMap<>(ReplicaState.class);
+        for (ReplicaState state : ReplicaState.values()) {
+            zeros.put(state, 0);
+        }
+        return zeros;
+    }
+}

@@ -1,0 +1,166 @@
+package io.modelserve.controller.dashboard;
+
+import io.modelserve.cluster.NodeStatus;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the request counters of every node's {@code /-/metrics} into one traffic point per
+ * deployment per call: the Timer {@code modelserve.requests} is cumulative, so throughput and
+ * latency quantiles over an interval come from the difference of two scrapes, summed over nodes
+ * and replicas (as Prometheus' {@code rate} and {@code histogram_quantile} would).
+ *
+ * <p>Called from one thread only (the dashboard's sampling loop).
+ */
+public final class TrafficSampler {
+    private static final Logger log = LoggerFactory.getLogger(TrafficSampler.class);
+    static final String COUNT = "modelserve_requests_seconds_count";
+    static final String BUCKET = "modelserve_requests_seconds_bucket";
+
+    private final Supplier<? extends Collection<NodeStatus>> nodes;
+    private final Supplier<? extends Collection<String>> deployments;
+    private final Function<NodeStatus, String> scrape;
+    private final LongSupplier clock;
+    private final TrafficHistory history;
+    private final Map<String, Map<String, PrometheusText.Sample>> previous = new HashMap<>(); // node -> series -> sample
+    private long previousAt;
+
+    /**
+     * @param scrape returns a node's metrics text, or throws when the node does not answer
+     */
+    public TrafficSampler(Supplier<? extends Collection<NodeStatus>> nodes, Supplier<? extends Collection<String>> deployments,
+            Function<NodeStatus, String> scrape, LongSupplier clock, TrafficHistory history) {
+        this.nodes = nodes;
+        this.deployments = deployments;
+        this.scrape = scrape;
+        this.clock = clock;
+        this.history = history;
+    }
+
+    /** Scrapes every node once and appends a point per deployment (from the second call on). */
+    public void sample() {
+        long now = clock.getAsLong();
+        Map<String, Interval> intervals = new HashMap<>();
+        Set<String> seenNodes = new HashSet<>();
+        for (NodeStatus node : nodes.get()) {
+            Map<String, PrometheusText.Sample> current;
+            try {
+                current = requestSeries(scrape.apply(node));
+            } catch (RuntimeException e) {
+                // A node that does not answer keeps its last baseline; its traffic shows up later.
+                log.debug("dashboard: cannot scrape {}: {}", node.nodeId(), e.toString());
+                seenNodes.add(node.nodeId());
+                continue;
+            }
+            seenNodes.add(node.nodeId());
+            Map<String, PrometheusText.Sample> before = previous.put(node.nodeId(), current);
+            if (before == null) {
+                continue; // first scrape of this node: a baseline, not an interval
+            }
+            for (PrometheusText.Sample sample : current.values()) {
+                PrometheusText.Sample old = before.get(sample.series());
+                double delta = old == null || sample.value() < old.value() ? sample.value() : sample.value() - old.value();
+                if (delta <= 0) {
+                    continue;
+                }
+                Interval interval = intervals.computeIfAbsent(sample.label("deployment"), d -> new Interval());
+                if (sample.name().equals(COUNT)) {
+                    interval.requests += delta;
+                    if (isError(sample.label("status"))) {
+                        interval.errors += delta;
+                    }
+                } else {
+                    interval.buckets.merge(parseLe(sample.label("le")), delta, Double::sum);
+                }
+            }
+        }
+        previous.keySet().retainAll(seenNodes);
+        long elapsed = now - previousAt;
+        boolean first = previousAt == 0;
+        previousAt = now;
+        Collection<String> names = deployments.get();
+        history.retain(names);
+        if (first || elapsed <= 0) {
+            return;
+        }
+        double seconds = elapsed / 1000.0;
+        for (String deployment : names) {
+            Interval interval = intervals.getOrDefault(deployment, new Interval());
+            history.add(deployment, new TrafficHistory.Point(now, interval.requests / seconds, interval.errors / seconds,
+                    toMillis(quantile(interval.buckets, 0.50)), toMillis(quantile(interval.buckets, 0.99))));
+        }
+    }
+
+    /** Requests answered and latency buckets of one deployment within one interval. */
+    private static final class Interval {
+        double requests;
+        double errors;
+        final TreeMap<Double, Double> buckets = new TreeMap<>();
+    }
+
+    private static Map<String, PrometheusText.Sample> requestSeries(String text) {
+        Map<String, PrometheusText.Sample> series = new HashMap<>();
+        for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
+            if (sample.name().equals(COUNT) || sample.name().equals(BUCKET)) {
+                series.put(sample.series(), sample);
+            }
+        }
+        return series;
+    }
+
+    private static boolean isError(String status) {
+        try {
+            return Integer.parseInt(status) >= 400;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static double parseLe(String le) {
+        return "+Inf".equals(le) ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+    }
+
+    /**
+     * The q-quantile of cumulative bucket counts (upper bound -> count at or below it), interpolated
+     * linearly within the bucket as Prometheus' {@code histogram_quantile} does; null without data.
+     */
+    static Double quantile(TreeMap<Double, Double> cumulative, double q) {
+        Double total = cumulative.get(Double.POSITIVE_INFINITY);
+        if (total == null || total <= 0) {
+            total = cumulative.isEmpty() ? 0 : cumulative.lastEntry().getValue();
+        }
+        if (total <= 0) {
+            return null;
+        }
+        double rank = q * total;
+        double lowerBound = 0;
+        double lowerCount = 0;
+        for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+            double count = bucket.getValue();
+            if (count >= rank) {
+                if (bucket.getKey().isInfinite()) {
+                    return lowerBound; // the quantile lies above the highest finite bound
+                }
+                double inBucket = count - lowerCount;
+                return inBucket <= 0 ? bucket.getKey()
+                        : lowerBound + (bucket.getKey() - lowerBound) * ((rank - lowerCount) / inBucket);
+            }
+            lowerBound = bucket.getKey();
+            lowerCount = count;
+        }
+        return lowerBound;
+    }
+
+    private static Double toMillis(Double seconds) {
+        return seconds == null ? null : seconds * 1000.0;
+    }
+}

@@ -1,0 +1,54 @@
+package io.modelserve.agent.artifact;
+
+import io.modelserve.cluster.Artifact;
+import io.modelserve.cluster.ClusterState;
+import io.modelserve.cluster.NodeStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Fetches an artifact from another node of the cluster by digest (heads first: they read the files
+ * at apply). What arrives is verified by {@link ArtifactCache} before it is used.
+ */
+public final class PeerArtifactSource implements ArtifactCache.ArtifactSource {
+    private final ClusterState state;
+    private final String selfNodeId;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    public PeerArtifactSource(ClusterState state, String selfNodeId) {
+        this.state = state;
+        this.selfNodeId = selfNodeId;
+    }
+
+    @Override
+    public Optional<InputStream> open(Artifact artifact) throws IOException {
+        java.util.List<NodeStatus> nodes = new java.util.ArrayList<>(state.nodes().values());
+        nodes.sort(java.util.Comparator.comparing((NodeStatus n) -> !n.headEligible()).thenComparing(NodeStatus::nodeId));
+        for (NodeStatus node : nodes) {
+            if (node.nodeId().equals(selfNodeId)) {
+                continue;
+            }
+            try {
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
+                        URI.create(node.ingressUrl() + "/-/artifacts/" + artifact.sha256()))
+                        .timeout(Duration.ofMinutes(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() == 200) {
+                    return Optional.of(response.body());
+                }
+                response.body().close();
+            } catch (IOException e) {
+                // That node is unreachable; try the next.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching " + artifact.name(), e);
+            }
+        }
+        return Optional.empty();
+    }
+}
