@@ -24,6 +24,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** Replaces a node's children; arrays are flattened and null or undefined left out. */
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined));
+}
+
 async function api(path, options) {
   const response = await fetch(path, options);
   let body;
@@ -78,7 +83,7 @@ async function overview(gen) {
   if (gen !== generation) return;
   if (status !== 200) throw new Error(body.error || 'HTTP ' + status);
   const report = body;
-  view.replaceChildren(
+  fill(view,
     el('div', { class: 'card summary', id: 'summary' },
       el('span', {}, 'controller leader: ', el('b', { id: 'leader' }, report.leader)),
       el('span', {}, 'generation ', el('b', {}, report.generation)),
@@ -184,7 +189,7 @@ async function deployment(gen, name, firstPaint) {
   const report = statusAnswer.body;
   const spec = report.deployments.find(d => d.name === name);
   if (firstPaint || !document.getElementById('chart-throughput')) {
-    view.replaceChildren(
+    fill(view,
       el('h2', { id: 'deployment-title' }, 'Deployment ', name),
       el('div', { class: 'card summary', id: 'deployment-summary' }),
       el('div', { class: 'charts' }, chartCard('chart-throughput', 'Throughput', SERIES.throughput),
@@ -194,10 +199,10 @@ async function deployment(gen, name, firstPaint) {
   }
   const summary = document.getElementById('deployment-summary');
   if (!spec) {
-    summary.replaceChildren(el('span', { class: 'error' }, 'no deployment ' + name + ' in the applied conf.ini'));
+    fill(summary, el('span', { class: 'error' }, 'no deployment ' + name + ' in the applied conf.ini'));
   } else {
     const h = health(spec, report.replicas);
-    summary.replaceChildren(
+    fill(summary,
       el('span', {}, badge(h.state)), el('span', {}, spec.methods.join(',') + ' ' + spec.route),
       el('span', {}, 'ready ' + spec.ready + ' / ' + spec.desired), el('span', {}, 'version ' + spec.version),
       el('span', { class: 'muted' }, spec.backend),
@@ -208,7 +213,7 @@ async function deployment(gen, name, firstPaint) {
   drawChart(document.getElementById('chart-throughput'), points, SERIES.throughput, now);
   drawChart(document.getElementById('chart-latency'), points, SERIES.latency, now);
   const replicas = report.replicas.filter(r => r.deployment === name);
-  document.getElementById('replicas').replaceChildren(
+  fill(document.getElementById('replicas'),
     el('tr', {}, ['replica', 'node', 'device', 'state', 'uptime', 'restarts', 'in flight', 'reason'].map(t => el('th', {}, t))),
     replicas.map(r => el('tr', { 'data-replica': r.id, 'data-state': r.state },
       el('td', {}, r.id), el('td', {}, r.node), el('td', {}, r.device), el('td', {}, badge(r.state)),
@@ -217,13 +222,13 @@ async function deployment(gen, name, firstPaint) {
       el('td', { class: r.state === 'FAILED' ? 'error' : 'muted' }, r.reason || ''))));
   const logs = document.getElementById('logs');
   if (logsAnswer.status === 200) {
-    logs.replaceChildren(...logsAnswer.body.replicas.map(r => el('div', { class: 'card' },
+    fill(logs, ...logsAnswer.body.replicas.map(r => el('div', { class: 'card' },
       el('b', {}, r.replica), el('span', { class: 'muted' }, ' on ', r.node, ' · ', r.state),
       r.error ? el('div', { class: 'muted' }, r.error) : null,
       el('pre', { class: 'log', id: 'log-' + r.replica }, r.lines.join('\n')))));
     logs.querySelectorAll('pre.log').forEach(pre => { pre.scrollTop = pre.scrollHeight; });
   } else {
-    logs.replaceChildren(el('div', { class: 'muted' }, logsAnswer.body.error || 'no logs'));
+    fill(logs, el('div', { class: 'muted' }, logsAnswer.body.error || 'no logs'));
   }
 }
 
@@ -237,7 +242,7 @@ async function config(gen, firstPaint) {
   if (status !== 200) throw new Error(body.error || 'HTTP ' + status);
   applied = body;
   if (firstPaint || !document.getElementById('config-edit')) {
-    view.replaceChildren(
+    fill(view,
       el('h2', {}, 'Configuration'),
       el('div', { class: 'card summary' }, el('span', {}, 'file ', el('b', { id: 'config-path' }, body.path || '(none)')),
         el('span', {}, 'generation ', el('b', { id: 'config-generation' }, body.generation))),
@@ -283,10 +288,10 @@ async function submit(dryRun) {
     planned: 'Dry run: this is what Apply would do (nothing changed)',
     applied: body.applied ? 'Applied: generation ' + body.generation : 'Nothing to apply: the file describes what runs',
   }[kind];
-  result.replaceChildren(el('b', { id: 'apply-outcome' }, title),
+  fill(result, el('b', { id: 'apply-outcome' }, title),
     (body.errors || []).length ? el('ul', { class: 'error' }, body.errors.map(e => el('li', {}, typeof e === 'string' ? e : JSON.stringify(e)))) : null,
     body.plan ? el('ul', { id: 'apply-plan' }, body.plan.map(c => el('li', {}, c.text))) : null);
-  document.getElementById('config-diff').replaceChildren(el('b', {}, 'Text changes against the file in force'),
+  fill(document.getElementById('config-diff'), el('b', {}, 'Text changes against the file in force'),
     ...lineDiff(applied.text, text));
 }
 

@@ -191,10 +191,13 @@ public final class TestReplica implements AutoCloseable {
      */
     public RouteAnswer route(byte[] body, String contentType, Map<String, String> query) {
         requireReady();
-        if (Requests.decoded(body, contentType, query) instanceof RequestDecoder.Malformed malformed) {
-            return failed(400, malformed.message());
+        Request request;
+        switch (Requests.decoded(body, contentType, query)) {
+            case RequestDecoder.Malformed malformed -> {
+                return failed(400, malformed.message());
+            }
+            case RequestDecoder.Ok ok -> request = ok.request();
         }
-        Request request = ((RequestDecoder.Ok) Requests.decoded(body, contentType, query)).request();
         try {
             return served(onWorker(() -> loaded.backend().inference(request)));
         } catch (Throwable t) {

@@ -18,7 +18,8 @@ import java.util.Map;
  * side is driven by the same load generator as every other benchmark. Run with {@code bench/minilm-batching}.
  *
  * <p>Properties: {@code connections} (32), {@code seconds} (10), {@code warmup} (5),
- * {@code max_batch_size} (32) and {@code batch_wait_ms} (2) of the served deployment.
+ * {@code max_batch_size} (32) and {@code batch_wait_ms} (2) of the served deployment, {@code threads}
+ * (OnnxRuntime intra-op threads, raw loop and deployment alike; default: OnnxRuntime's, one per core).
  */
 public final class MinilmBatching {
     static final String TEXT = "The quick brown fox jumps over the lazy dog near the river bank.";
@@ -47,12 +48,15 @@ public final class MinilmBatching {
         double warmup = Double.parseDouble(System.getProperty("warmup", "5"));
         int maxBatch = Integer.getInteger("max_batch_size", 32);
         int batchWait = Integer.getInteger("batch_wait_ms", 2);
+        String threads = System.getProperty("threads");
+        Map<String, String> config = threads == null ? Map.of() : Map.of("threads", threads);
         int tokens;
         try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(TOKENIZER)) {
             tokens = tokenizer.encode(TEXT).getIds().length;
         }
-        System.out.printf("MiniLM (all-MiniLM-L6-v2-q, ONNX Runtime via DJL): \"%s\" (%d tokens); %.0f s per measurement after %.0f s warm-up; %d cores%n",
-                TEXT, tokens, seconds, warmup, Runtime.getRuntime().availableProcessors());
+        System.out.printf("MiniLM (all-MiniLM-L6-v2-q, ONNX Runtime via DJL): \"%s\" (%d tokens); %.0f s per measurement after %.0f s warm-up;"
+                + " %d cores; OnnxRuntime intra-op threads: %s%n",
+                TEXT, tokens, seconds, warmup, Runtime.getRuntime().availableProcessors(), threads == null ? "default" : threads);
 
         Table table = new Table("how", "items/s", "p50 ms", "p99 ms");
         double rawOne;
@@ -60,7 +64,7 @@ public final class MinilmBatching {
         int bestBatch = 1;
         TextEmbedding backend = new TextEmbedding();
         try {
-            backend.init(new BenchContext("TextEmbedding", List.of(MODEL, TOKENIZER), Map.of()));
+            backend.init(new BenchContext("TextEmbedding", List.of(MODEL, TOKENIZER), config));
             Request request = new TextRequest(new ObjectMapper().readTree(PAYLOAD));
             rawOne = rawLoop(backend, request, 1, warmup, seconds);
             table.row("raw engine, one at a time (tight loop, 1 thread)", Table.f0(rawOne), "-", "-");
@@ -85,7 +89,8 @@ public final class MinilmBatching {
                 max_batch_size = %d
                 batch_wait_ms = %d
                 max_queued = 1000
-                """.formatted(maxBatch, batchWait);
+                %s
+                """.formatted(maxBatch, batchWait, threads == null ? "" : "config.threads = " + threads);
         LoadResult servedOne;
         LoadResult served;
         try (Servers.Running head = Servers.head("minilm", List.of("TextEmbedding"), deployment)) {

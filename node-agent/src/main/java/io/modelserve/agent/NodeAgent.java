@@ -64,6 +64,9 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ReplicaStatus> published = new HashMap<>(); // loop thread only
     private final List<UUID> listeners = new ArrayList<>();
+    private final io.modelserve.agent.queue.AsyncQueue asyncQueue;
+    private final io.modelserve.agent.queue.QueueConsumers queueConsumers;
+    private long lastRequeue;
     private volatile Map<String, List<Replica>> runningByDeployment = Map.of();
     private volatile Map<String, Boolean> startingByDeployment = Map.of();
     private volatile Map<String, List<RemoteReplica>> remoteByDeployment = Map.of();
@@ -90,6 +93,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId()));
         this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible()),
                 new PluginLoader());
+        this.asyncQueue = new io.modelserve.agent.queue.AsyncQueue(state.hazelcast());
+        this.queueConsumers = new io.modelserve.agent.queue.QueueConsumers(options.nodeId(), asyncQueue, routes, router);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("agent-loop").daemon(true).unstarted(r));
         Gauge.builder("modelserve.node.replicas", this, a -> a.slotCountSnapshot).tag("node", options.nodeId())
                 .description("Replicas this node runs").register(meters);
@@ -99,6 +104,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
 
     public NodeAgent start() {
         extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, ""));
+        extensions.add(new io.modelserve.agent.queue.AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, () -> maxBodyBytes));
         extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state));
         ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
@@ -198,6 +204,25 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         return slot == null ? java.util.Optional.empty() : java.util.Optional.of(slot.replica);
     }
 
+    /** Queued requests taken by a node that died go back to their queue (exactly once, cluster-wide). */
+    private void requeueWorkOfLostNodes() {
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (com.hazelcast.cluster.Member member : state.hazelcast().getCluster().getMembers()) {
+            members.add(member.getUuid().toString());
+        }
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (NodeStatus node : state.nodes().values()) {
+            if (members.contains(node.memberUuid())) {
+                live.add(node.nodeId());
+            }
+        }
+        live.add(options.nodeId());
+        int requeued = asyncQueue.requeueTakenBy(live);
+        if (requeued > 0) {
+            log.info("node {}: requeued {} queued request(s) taken by lost nodes", options.nodeId(), requeued);
+        }
+    }
+
     /**
      * RUNNING replicas on other nodes whose member is alive now. A node that froze or died drops out
      * as soon as the cluster removes its member, even if its last status still says RUNNING.
@@ -284,6 +309,11 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         }
         refreshDirectory();
         refreshRemote();
+        queueConsumers.update(runningByDeployment.keySet());
+        if (now - lastRequeue > 2_000) {
+            lastRequeue = now;
+            requeueWorkOfLostNodes();
+        }
         publishStatuses(now);
         if (now - lastNodePublish > 5_000 || !publishedMember.equals(
                 state.hazelcast().getCluster().getLocalMember().getUuid().toString())) {
@@ -321,6 +351,12 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 }
             }
             case RUNNING, STARTING -> {
+                long hungAfter = hungAfterMillis(assignment.spec());
+                if (replica.busyForNanos() > TimeUnit.MILLISECONDS.toNanos(hungAfter)) {
+                    replica.abandon("unhealthy: a call of the plugin did not return within " + hungAfter
+                            + " ms (twice timeout_ms); replaced, its queued requests went to other replicas");
+                    return;
+                }
                 if (desired != null && !desired.configDigest().equals(slot.requestedConfigDigest)) {
                     slot.requestedConfigDigest = desired.configDigest();
                     replica.reconfigure(desired.config(), desired.configDigest());
@@ -330,6 +366,11 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 // Assigned again after a drain began (should not happen: ids are never reused).
             }
         }
+    }
+
+    /** A call running twice the request timeout (at least 5 s) is hung: its caller has long had a 504. */
+    private static long hungAfterMillis(DeploymentSpec spec) {
+        return Math.max(5_000, spec.timeoutMs() * 2);
     }
 
     private void retire(String replicaId, Slot slot) {
@@ -444,6 +485,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             sleep(50);
         }
         loop.shutdownNow();
+        queueConsumers.close();
         for (UUID listener : listeners) {
             try {
                 state.assignments().removeListener(listener);

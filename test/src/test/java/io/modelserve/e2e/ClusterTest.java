@@ -318,4 +318,36 @@ class ClusterTest {
             throw new RuntimeException(e);
         }
     }
+
+    @Test
+    @Order(7)
+    void queuedWorkSurvivesTheLossOfTheNodeThatAcceptedIt() throws Exception {
+        RunningNode acceptor = agents.get("3");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            var accepted = head.postAt(acceptor.bind, "/-/queue/spread", "{\"text\":\"good " + i + "\", \"sleep_ms\": 300}");
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            ids.add(RunningHead.json(accepted).path("id").asText());
+        }
+        acceptor.signal("KILL");
+        agents.remove("3");
+        String other = agents.get("2").bind;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        for (String id : ids) {
+            int status;
+            String body;
+            do {
+                var result = head.getAt(other, "/-/result/" + id);
+                status = result.statusCode();
+                body = result.body();
+                if (status == 202) {
+                    Thread.sleep(200);
+                }
+            } while (status == 202 && System.nanoTime() < deadline);
+            assertThat(status).as(body).isEqualTo(200);
+            assertThat(RunningHead.JSON.readTree(body).at("/result/score").asDouble()).isPositive();
+        }
+        assertThat(head.getAt(other, "/-/result/no-such-id").statusCode()).isEqualTo(404);
+    }
+
 }

@@ -308,6 +308,47 @@ class OperatorLoopTest {
     }
 
     @Test
+    @Order(12)
+    void aHungReplicaIsReplacedAndTheQueueServesAsync() throws Exception {
+        Cli.Result result = apply(EXAMPLE.formatted(1, "bonjour") + EMBEDDING + LANG + """
+                [algopkg.Slow]
+                backend = io.modelserve.examples.algoexample.AlgoExample
+                cpu_cost = 0.1
+                replicas = 2
+                route = slow
+                timeout_ms = 500
+                """);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        HttpResponse<String> hung = head.post("/slow", "{\"sleep_ms\": 60000}");
+        assertThat(hung.statusCode()).isEqualTo(504);
+        // The other replica keeps answering while the hung one is replaced.
+        assertThat(head.post("/slow", "{}").statusCode()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        boolean replaced = false;
+        while (!replaced && System.nanoTime() < deadline) {
+            for (JsonNode r : replicasOf("Slow")) {
+                replaced |= r.path("restarts").asInt() >= 1 && r.path("state").asText().equals("RUNNING")
+                        && r.path("reason").asText().contains("did not return within 5000 ms");
+            }
+            Thread.sleep(200);
+        }
+        assertThat(replaced).as(head.adminStatus().toPrettyString()).isTrue();
+
+        // The async queue: 202 with an id, then the route's envelope once done.
+        HttpResponse<String> accepted = head.post("/-/queue/extract", "{\"text\":\"a good day\"}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = RunningHead.json(accepted).path("id").asText();
+        HttpResponse<String> done;
+        do {
+            done = head.get("/-/result/" + id);
+        } while (done.statusCode() == 202 && System.nanoTime() < deadline);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(RunningHead.json(done).at("/result/score").asDouble()).isPositive();
+        assertThat(head.get("/-/result/unknown-id").statusCode()).isEqualTo(404);
+        assertThat(head.post("/-/queue/no-such-route", "{}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     @Order(20)
     void stopShutsTheHeadDownCleanly() throws Exception {
         Cli.Result result = head.cli("stop");

@@ -154,6 +154,12 @@ final class RunningHead implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET from the ingress of another node of this cluster. */
+    HttpResponse<String> getAt(String nodeBind, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + nodeBind + ":" + port + path)).timeout(Duration.ofSeconds(30))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The admin API of another head of this cluster (a standby). */
     JsonNode adminStatusAt(String headBind) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(

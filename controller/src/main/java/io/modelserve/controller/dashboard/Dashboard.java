@@ -70,8 +70,14 @@ public final class Dashboard implements AutoCloseable {
     /** Adds the dashboard's pages and endpoints to the admin API's server. */
     public Dashboard mount(Javalin app) {
         app.get("/", ctx -> ctx.redirect("/dashboard/"));
-        app.get("/dashboard", ctx -> ctx.redirect("/dashboard/"));
-        app.get("/dashboard/", ctx -> asset(ctx, "index.html"));
+        // Javalin matches /dashboard and /dashboard/ alike; the page's relative links need the slash.
+        app.get("/dashboard/", ctx -> {
+            if (ctx.path().endsWith("/")) {
+                asset(ctx, "index.html");
+            } else {
+                ctx.redirect("/dashboard/");
+            }
+        });
         app.get("/dashboard/{asset}", ctx -> asset(ctx, ctx.pathParam("asset")));
         app.get("/api/traffic", this::traffic);
         app.get("/api/logs/{deployment}", this::logs);

@@ -116,6 +116,26 @@ public final class Replica {
         }
     }
 
+    /**
+     * Gives up on a replica whose plugin call never returns: marks it FAILED with {@code reason}, hands
+     * its queued requests back to the router (they never reached the plugin, so they go to other
+     * replicas) and interrupts the worker. The stuck thread cannot be killed in-process; it is left to
+     * finish or not, and the node starts a fresh replica in its place.
+     */
+    public void abandon(String reason) {
+        if (phase == Phase.FAILED || phase == Phase.STOPPED) {
+            return;
+        }
+        fail(reason, null);
+        closed = true;
+        Job job;
+        while ((job = queue.poll()) != null) {
+            ongoing.decrementAndGet();
+            job.result().completeExceptionally(new ReplicaGoneException(id(), "abandoned: " + reason));
+        }
+        worker.interrupt();
+    }
+
     public String id() {
         return assignment.replicaId();
     }

@@ -1,0 +1,114 @@
+package io.modelserve.agent.queue;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.modelserve.cluster.ClusterJson;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster-wide structures of the async queue (the pub/sub style of Cluster Serving):
+ * one Hazelcast queue of request ids per deployment, a map of requests, a map of results with a
+ * time-to-live, and a map of requests taken by a node and not yet finished. All have a backup, so
+ * any one node may die at any time; a request taken by a node that died is put back in its queue.
+ */
+public final class AsyncQueue {
+    static final long RESULT_TTL_SECONDS = 3_600;
+
+    private final HazelcastInstance hazelcast;
+
+    public AsyncQueue(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+    }
+
+    private IQueue<String> queue(String deployment) {
+        return hazelcast.getQueue("modelserve.queue." + deployment);
+    }
+
+    private IMap<String, String> requests() {
+        return hazelcast.getMap("modelserve.queue.requests");
+    }
+
+    private IMap<String, String> results() {
+        return hazelcast.getMap("modelserve.queue.results");
+    }
+
+    /** request id -> node that took it. */
+    private IMap<String, String> taken() {
+        return hazelcast.getMap("modelserve.queue.taken");
+    }
+
+    /** Stores the request and queues it; false when the deployment's queue is full. */
+    boolean enqueue(QueuedRequest request) {
+        requests().set(request.id(), ClusterJson.write(request), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+        results().set(request.id(), ClusterJson.write(new QueuedResult(request.id(), QueuedResult.PENDING, 0, null, null,
+                System.currentTimeMillis())), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+        if (!queue(request.deployment()).offer(request.id())) {
+            requests().delete(request.id());
+            results().delete(request.id());
+            return false;
+        }
+        return true;
+    }
+
+    /** Takes the next request of {@code deployment} for {@code node}, waiting up to {@code millis}. */
+    Optional<QueuedRequest> take(String deployment, String node, long millis) throws InterruptedException {
+        String id = queue(deployment).poll(millis, TimeUnit.MILLISECONDS);
+        if (id == null) {
+            return Optional.empty();
+        }
+        String json = requests().get(id);
+        if (json == null) {
+            return Optional.empty(); // expired before anyone took it
+        }
+        taken().set(id, node);
+        results().set(id, ClusterJson.write(new QueuedResult(id, QueuedResult.RUNNING, 0, null, node,
+                System.currentTimeMillis())), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+        return Optional.of(ClusterJson.read(json, QueuedRequest.class));
+    }
+
+    /** Returns a taken request to its queue (no replica could take it now); it runs later. */
+    void putBack(QueuedRequest request) {
+        results().set(request.id(), ClusterJson.write(new QueuedResult(request.id(), QueuedResult.PENDING, 0, null, null,
+                System.currentTimeMillis())), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+        taken().delete(request.id());
+        queue(request.deployment()).offer(request.id());
+    }
+
+    void finish(QueuedResult result) {
+        results().set(result.id(), ClusterJson.write(result), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+        requests().delete(result.id());
+        taken().delete(result.id());
+    }
+
+    Optional<QueuedResult> result(String id) {
+        String json = results().get(id);
+        return json == null ? Optional.empty() : Optional.of(ClusterJson.read(json, QueuedResult.class));
+    }
+
+    /**
+     * Puts back in their queues the requests taken by nodes that are no longer alive. Safe to run on
+     * every node at once: the conditional remove lets exactly one of them requeue each request.
+     */
+    public int requeueTakenBy(Set<String> liveNodes) {
+        int requeued = 0;
+        for (var entry : taken().entrySet()) {
+            if (liveNodes.contains(entry.getValue())) {
+                continue;
+            }
+            if (taken().remove(entry.getKey(), entry.getValue())) {
+                String json = requests().get(entry.getKey());
+                if (json != null) {
+                    QueuedRequest request = ClusterJson.read(json, QueuedRequest.class);
+                    results().set(request.id(), ClusterJson.write(new QueuedResult(request.id(), QueuedResult.PENDING, 0, null,
+                            null, System.currentTimeMillis())), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
+                    queue(request.deployment()).offer(request.id());
+                    requeued++;
+                }
+            }
+        }
+        return requeued;
+    }
+}

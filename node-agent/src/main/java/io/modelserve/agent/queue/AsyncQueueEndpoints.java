@@ -1,0 +1,98 @@
+package io.modelserve.agent.queue;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.modelserve.agent.ingress.Ingress;
+import io.modelserve.agent.ingress.RequestDecoder;
+import io.modelserve.agent.ingress.RouteTable;
+import io.modelserve.cluster.DeploymentSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code POST /-/queue/<route>} -> 202 {"status":1,"id":...}; {@code GET /-/result/<id>} -> 200 with the
+ * route's envelope once done (or its error status and envelope if it failed), 202 while pending,
+ * 404 for an id this cluster does not know (never accepted, or past its time-to-live).
+ */
+public final class AsyncQueueEndpoints implements Ingress.Extension {
+    private final String nodeId;
+    private final RouteTable routes;
+    private final AsyncQueue queue;
+    private final LongSupplier maxBodyBytes;
+
+    public AsyncQueueEndpoints(String nodeId, RouteTable routes, AsyncQueue queue, LongSupplier maxBodyBytes) {
+        this.nodeId = nodeId;
+        this.routes = routes;
+        this.queue = queue;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void register(Javalin app) {
+        app.post("/-/queue/<route>", this::enqueue);
+        app.get("/-/result/{id}", this::result);
+    }
+
+    private void enqueue(Context ctx) throws IOException {
+        String route = ctx.pathParam("route").replaceAll("^/+|/+$", "");
+        DeploymentSpec spec = routes.forRoute(route).orElse(null);
+        if (spec == null) {
+            Ingress.error(ctx, 404, "no route /" + route + "; see /-/routes");
+            return;
+        }
+        long limit = maxBodyBytes.getAsLong();
+        if (ctx.contentLength() > limit) {
+            Ingress.error(ctx, 413, "request body too large: the limit is " + limit + " bytes (max_body_bytes)");
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+        }
+        if (body.length > limit) {
+            Ingress.error(ctx, 413, "request body too large: the limit is " + limit + " bytes (max_body_bytes)");
+            return;
+        }
+        RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
+        if (decoded instanceof RequestDecoder.Malformed malformed) {
+            Ingress.error(ctx, 400, malformed.message());
+            return;
+        }
+        var request = ((RequestDecoder.Ok) decoded).request();
+        String id = UUID.randomUUID().toString();
+        boolean accepted = queue.enqueue(new QueuedRequest(id, spec.name(), request.params(), request.body(),
+                request.contentType(), System.currentTimeMillis(), nodeId));
+        if (!accepted) {
+            ctx.header("Retry-After", "1");
+            Ingress.error(ctx, 503, "the queue of " + spec.name() + " is full");
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", 1);
+        answer.put("id", id);
+        ctx.header("Location", "/-/result/" + id);
+        Ingress.json(ctx, 202, answer);
+    }
+
+    private void result(Context ctx) {
+        var result = queue.result(ctx.pathParam("id"));
+        if (result.isEmpty()) {
+            Ingress.error(ctx, 404, "no queued request " + ctx.pathParam("id") + " (unknown, or its result expired)");
+            return;
+        }
+        QueuedResult r = result.get();
+        if (!r.finished()) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("status", 1);
+            answer.put("id", r.id());
+            answer.put("state", r.state().toLowerCase());
+            Ingress.json(ctx, 202, answer);
+            return;
+        }
+        Ingress.json(ctx, r.status(), r.envelope());
+    }
+}

@@ -1,0 +1,143 @@
+package io.modelserve.agent.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelserve.agent.ingress.Outcome;
+import io.modelserve.agent.ingress.ReplicaRouter;
+import io.modelserve.agent.ingress.RouteTable;
+import io.modelserve.agent.runtime.JsonRequest;
+import io.modelserve.cluster.DeploymentSpec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's consumers of the async queue: for each deployment with a RUNNING replica here, a few
+ * virtual threads take queued requests and run them through the same router as HTTP requests
+ * (local replicas first, batching and backpressure included), then store the result.
+ */
+public final class QueueConsumers implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QueueConsumers.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONSUMERS_PER_DEPLOYMENT = 4;
+
+    private final String nodeId;
+    private final AsyncQueue queue;
+    private final RouteTable routes;
+    private final ReplicaRouter router;
+    private final Map<String, Thread[]> consumers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public QueueConsumers(String nodeId, AsyncQueue queue, RouteTable routes, ReplicaRouter router) {
+        this.nodeId = nodeId;
+        this.queue = queue;
+        this.routes = routes;
+        this.router = router;
+    }
+
+    /** Starts consumers for deployments that now run here and stops those that no longer do. */
+    public void update(Set<String> deploymentsRunningHere) {
+        if (closed) {
+            return;
+        }
+        for (String deployment : deploymentsRunningHere) {
+            consumers.computeIfAbsent(deployment, this::startConsumers);
+        }
+        consumers.keySet().removeIf(deployment -> {
+            if (deploymentsRunningHere.contains(deployment)) {
+                return false;
+            }
+            for (Thread t : consumers.get(deployment)) {
+                t.interrupt();
+            }
+            return true;
+        });
+    }
+
+    private Thread[] startConsumers(String deployment) {
+        Thread[] threads = new Thread[CONSUMERS_PER_DEPLOYMENT];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = Thread.ofVirtual().name("queue-" + deployment + "-" + i).start(() -> consume(deployment));
+        }
+        return threads;
+    }
+
+    private void consume(String deployment) {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            try {
+                Optional<QueuedRequest> next = queue.take(deployment, nodeId, 1_000);
+                if (next.isPresent()) {
+                    run(next.get());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("queue consumer of {}: {}", deployment, e.toString());
+                sleepQuietly(500);
+            }
+        }
+    }
+
+    private void run(QueuedRequest request) {
+        Supplier<DeploymentSpec> spec = () -> routes.forDeployment(request.deployment()).orElse(null);
+        DeploymentSpec current = spec.get();
+        if (current == null) {
+            finish(request, 404, error("deployment " + request.deployment() + " was removed before the request ran"), null);
+            return;
+        }
+        ObjectNode params = request.params() == null ? JsonNodeFactory.instance.objectNode() : request.params();
+        Outcome outcome = router.dispatch(current, new JsonRequest(params, request.body(), request.contentType()));
+        switch (outcome) {
+            case Outcome.Served served -> {
+                ObjectNode envelope = JsonNodeFactory.instance.objectNode();
+                envelope.put("status", 1);
+                envelope.set("result", JSON.valueToTree(served.result()));
+                envelope.put("info", (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId());
+                finish(request, 200, envelope, served.replicaId());
+            }
+            case Outcome.Refused refused when refused.status() == 503 -> {
+                // Overloaded or no replica ready: the work is accepted, so it waits its turn again.
+                queue.putBack(request);
+                sleepQuietly(200);
+            }
+            case Outcome.Refused refused -> finish(request, refused.status(), error(refused.message()), null);
+        }
+    }
+
+    private void finish(QueuedRequest request, int status, JsonNode envelope, String replica) {
+        queue.finish(new QueuedResult(request.id(), status == 200 ? QueuedResult.DONE : QueuedResult.FAILED, status, envelope,
+                nodeId, System.currentTimeMillis()));
+    }
+
+    private static JsonNode error(String message) {
+        return JsonNodeFactory.instance.objectNode().put("status", 0).put("error", message);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumers.values().forEach(threads -> {
+            for (Thread t : threads) {
+                t.interrupt();
+            }
+        });
+        consumers.clear();
+    }
+}
