@@ -162,6 +162,12 @@ function drawChart(canvas, points, series, now) {
       drawing = true;
     }
     g.stroke();
+    g.fillStyle = s.color; // dots, so a lone point between gaps is seen too
+    for (const p of points) {
+      const v = p[s.key];
+      if (v === null || v === undefined || p.atMillis < now - WINDOW_MS) continue;
+      g.beginPath(); g.arc(xOf(p.atMillis), yOf(v), 2, 0, 2 * Math.PI); g.fill();
+    }
   }
   // What the chart shows, for people reading the page source and for the browser test.
   canvas.dataset.points = String(points.length);

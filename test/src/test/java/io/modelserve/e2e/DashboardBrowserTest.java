@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -116,11 +117,16 @@ class DashboardBrowserTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private WebElement await(By by, java.util.function.Predicate<WebElement> condition, String what) {
-        return new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage(what).until(driver -> {
-            List<WebElement> found = driver.findElements(by);
-            return found.isEmpty() || !condition.test(found.getFirst()) ? null : found.getFirst();
-        });
+    /**
+     * Waits until the first element matching {@code by} satisfies {@code condition}; returns its text
+     * then. The page redraws every 2 s, so elements are looked up afresh on every try.
+     */
+    private String await(By by, java.util.function.Predicate<WebElement> condition, String what) {
+        return new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(driver -> {
+                    List<WebElement> found = driver.findElements(by);
+                    return found.isEmpty() || !condition.test(found.getFirst()) ? null : found.getFirst().getText();
+                });
     }
 
     private Path screenshot(String name) throws Exception {
@@ -134,13 +140,13 @@ class DashboardBrowserTest {
     @Order(1)
     void overviewShowsNodesDeploymentsAndTheLeader() throws Exception {
         browser.get(dashboard());
-        WebElement row = await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")),
+        String row = await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")),
                 "AlgoExample shown HEALTHY");
-        assertThat(row.getText()).contains("AlgoExample", "/extract", "1 / 1");
+        assertThat(row).contains("AlgoExample", "/extract", "1 / 1");
         assertThat(browser.getCurrentUrl()).endsWith("/dashboard/");
-        WebElement nodes = browser.findElement(By.id("nodes"));
-        assertThat(nodes.getText()).contains("node-" + head.bind, "0.25 / 8");
-        assertThat(browser.findElement(By.id("leader")).getText()).isEqualTo("node-" + head.bind);
+        assertThat(await(By.id("nodes"), n -> n.getText().contains("0.25 / 8"), "the node's CPU use"))
+                .contains("node-" + head.bind);
+        assertThat(await(By.id("leader"), l -> !l.getText().isEmpty(), "the leader")).isEqualTo("node-" + head.bind);
         assertThat(Files.size(screenshot("overview"))).isPositive();
     }
 
@@ -148,9 +154,8 @@ class DashboardBrowserTest {
     @Order(2)
     void theDeploymentChartMovesAfterTraffic() throws Exception {
         browser.get(dashboard() + "dashboard/#/deployment/AlgoExample");
-        WebElement chart = await(By.id("chart-throughput"), c -> !"0".equals(c.getAttribute("data-points")),
-                "the throughput chart has points");
-        assertThat(chart.getAttribute("data-max")).as("no traffic yet").isEqualTo("0");
+        await(By.id("chart-throughput"), c -> !"0".equals(c.getAttribute("data-points")), "the throughput chart has points");
+        assertThat(browser.findElement(By.id("chart-throughput")).getAttribute("data-max")).as("no traffic yet").isEqualTo("0");
         String before = canvasImage("chart-throughput");
 
         try (LoadLoop load = LoadLoop.start(head, "/extract", "{\"text\":\"a good day\"}", 2)) {
@@ -163,9 +168,9 @@ class DashboardBrowserTest {
             assertThat(tally.ok()).isPositive();
         }
         assertThat(canvasImage("chart-throughput")).as("the chart was redrawn with the traffic").isNotEqualTo(before);
-        WebElement replica = await(By.cssSelector("#replicas tr[data-replica]"), r -> "RUNNING".equals(r.getAttribute("data-state")),
+        String replica = await(By.cssSelector("#replicas tr[data-replica]"), r -> "RUNNING".equals(r.getAttribute("data-state")),
                 "the replica is listed RUNNING");
-        assertThat(replica.getText()).contains("AlgoExample-", "node-" + head.bind, "CPU");
+        assertThat(replica).contains("AlgoExample-", "node-" + head.bind, "cpu", "RUNNING");
         await(By.cssSelector("#logs pre.log"), pre -> pre.getText().contains("ready on node-" + head.bind),
                 "the replica's log tail is shown");
         screenshot("deployment");
@@ -181,10 +186,10 @@ class DashboardBrowserTest {
         assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
 
         browser.get(dashboard() + "dashboard/#/");
-        WebElement row = await(By.id("deployment-Faulty"), r -> "FAILED".equals(r.getAttribute("data-state")),
+        String row = await(By.id("deployment-Faulty"), r -> "FAILED".equals(r.getAttribute("data-state")),
                 "Faulty shown FAILED");
-        assertThat(row.getText()).contains("init failed: weights file is corrupt");
-        assertThat(browser.findElement(By.id("deployment-AlgoExample")).getAttribute("data-state")).isEqualTo("HEALTHY");
+        assertThat(row).contains("init failed: weights file is corrupt");
+        await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")), "AlgoExample still HEALTHY");
         screenshot("overview-failing");
 
         browser.get(dashboard() + "dashboard/#/deployment/Faulty");
@@ -199,22 +204,22 @@ class DashboardBrowserTest {
     void configurationPageShowsADryRunDiffAndRefusesApplyWithoutTheToken() throws Exception {
         long generation = RunningHead.json(admin("GET", "/api/config", "", null)).path("generation").asLong();
         browser.get(dashboard() + "dashboard/#/config");
-        WebElement edit = await(By.id("config-edit"), e -> e.getAttribute("value").contains("[algopkg.Faulty]"),
-                "the edit box holds the conf.ini in force");
+        await(By.id("config-edit"), e -> e.getAttribute("value").contains("[algopkg.Faulty]"), "the edit box holds the conf.ini in force");
+        WebElement edit = browser.findElement(By.id("config-edit")); // not redrawn: the operator's edits stay
         assertThat(browser.findElement(By.id("config-current")).getText()).contains("[algopkg.AlgoExample]", "admin_token = <hidden>")
                 .doesNotContain(TOKEN);
         ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[0].value.replace("
                 + "'route = extract', 'route = extract\\nconfig.greeting = bonjour')", edit);
 
         browser.findElement(By.id("dry-run")).click();
-        WebElement result = await(By.id("apply-result"), r -> "planned".equals(r.getAttribute("data-outcome")), "dry run planned");
-        assertThat(result.getText()).contains("Dry run", "AlgoExample");
+        String result = await(By.id("apply-result"), r -> "planned".equals(r.getAttribute("data-outcome")), "dry run planned");
+        assertThat(result).contains("Dry run", "AlgoExample");
         assertThat(browser.findElement(By.id("config-diff")).getText()).contains("+ config.greeting = bonjour");
         screenshot("config-dry-run");
 
         browser.findElement(By.id("apply")).click();
         result = await(By.id("apply-result"), r -> "refused".equals(r.getAttribute("data-outcome")), "apply without token refused");
-        assertThat(result.getText()).contains("401", "admin token");
+        assertThat(result).contains("401", "admin token");
         screenshot("config-refused");
 
         browser.findElement(By.id("admin-token")).sendKeys("not-the-token");
@@ -228,7 +233,7 @@ class DashboardBrowserTest {
         token.sendKeys(TOKEN);
         browser.findElement(By.id("apply")).click();
         result = await(By.id("apply-result"), r -> "applied".equals(r.getAttribute("data-outcome")), "apply with the token");
-        assertThat(result.getText()).contains("Applied: generation " + (generation + 1));
+        assertThat(result).contains("Applied: generation " + (generation + 1));
         assertThat(RunningHead.json(admin("GET", "/api/config", "", null)).path("text").asText()).contains("config.greeting = bonjour");
         assertThat(admin("POST", "/api/apply", "{\"path\":\"x\",\"text\":\"\",\"dryRun\":false}", "not-the-token").statusCode())
                 .as("the token in force is still the old one").isEqualTo(401);
