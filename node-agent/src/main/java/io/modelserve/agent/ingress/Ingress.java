@@ -183,13 +183,18 @@ public final class Ingress implements AutoCloseable {
         }
     }
 
+    private record TimerKey(String deployment, String replica, int status) {}
+
+    /** Timers by key: building and registering a meter per request would cost more than the request. */
+    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
-        Timer.builder("modelserve.requests")
+        TimerKey key = new TimerKey(spec.name(), replicaId == null ? "none" : replicaId, status);
+        timers.computeIfAbsent(key, k -> Timer.builder("modelserve.requests")
                 .description("Requests answered by the ingress, by deployment, replica and HTTP status")
-                .tags("deployment", spec.name(), "replica", replicaId == null ? "none" : replicaId,
-                        "status", String.valueOf(status), "node", nodeId)
+                .tags("deployment", k.deployment(), "replica", k.replica(), "status", String.valueOf(k.status()), "node", nodeId)
                 .publishPercentileHistogram()
-                .register(meters)
+                .register(meters))
                 .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -212,7 +217,9 @@ public final class Ingress implements AutoCloseable {
             throw new BodyTooLarge(declared, limit);
         }
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            // With a Content-Length, read exactly that; without one (chunked), at most limit + 1.
+            int toRead = declared >= 0 ? (int) declared : (int) Math.min(limit + 1, Integer.MAX_VALUE - 8);
+            byte[] body = in.readNBytes(toRead);
             if (body.length > limit) {
                 throw new BodyTooLarge(body.length, limit);
             }

@@ -143,6 +143,11 @@ public final class ReplicaRouter {
             if (e.getCause() instanceof ReplicaGoneException) {
                 return new Attempt(null, false);
             }
+            if (e.getCause() instanceof BackendFailure failure
+                    && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {
+                // A composed deployment's callee refused or failed: the caller answers with its status.
+                return new Attempt(Outcome.Refused.of(call.httpStatus(), call.getMessage()), false);
+            }
             String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
                     : BackendFailure.describe(e.getCause());
             return new Attempt(Outcome.Refused.of(500, message), false);
