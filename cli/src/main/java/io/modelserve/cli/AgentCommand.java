@@ -1,8 +1,6 @@
 package io.modelserve.cli;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.AgentOptions;
 import io.modelserve.agent.NodeAgent;
 import io.modelserve.agent.builtin.OpenInferenceEndpoints;
@@ -59,7 +57,9 @@ final class AgentCommand implements Callable<Integer> {
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
                 gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of());
+                HeadProcess.meters(), List.of());
+        agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
+                workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
                 applied.settings()::maxBodyBytes)).start();
         agent.markReady();

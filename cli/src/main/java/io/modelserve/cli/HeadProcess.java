@@ -140,7 +140,8 @@ final class HeadProcess implements AutoCloseable {
         agent.markReady();
     }
 
-    private static PrometheusMeterRegistry meters() {
+    /** The node registry: JVM and process meters, help texts for promtool. Shared by heads and agents. */
+    static PrometheusMeterRegistry meters() {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters.config().meterFilter(new PrometheusConventions()); // before any meter: help texts for promtool
         new JvmMemoryMetrics().bindTo(meters);
