@@ -36,9 +36,10 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("leader " + report.path("leader").asText() + ", generation " + report.path("generation").asLong()
                 + (report.path("converged").asBoolean() ? ", converged" : ", converging"));
         for (JsonNode d : report.path("deployments")) {
-            System.out.printf("deployment %s %s %s: %d/%d ready (version %s)%n", d.path("name").asText(), String.join(",",
+            String traffic = d.path("traffic").isInt() ? ", " + d.path("traffic").asInt() + "% of traffic" : "";
+            System.out.printf("deployment %s %s %s: %d/%d ready (version %s)%s%n", d.path("name").asText(), String.join(",",
                     iterable(d.path("methods"))), d.path("route").asText(), d.path("ready").asInt(), d.path("desired").asInt(),
-                    d.path("version").asText());
+                    d.path("version").asText(), traffic);
         }
         System.out.printf("%-20s %-28s %-18s %-12s %s%n", "DEPLOYMENT", "REPLICA", "NODE", "DEVICE", "STATE");
         for (JsonNode r : report.path("replicas")) {

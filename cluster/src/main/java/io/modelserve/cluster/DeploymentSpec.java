@@ -14,7 +14,12 @@ import java.util.TreeMap;
  *
  * <p>{@link #version()} hashes what needs a restart to change (backend class, plugin jars, model
  * files, resource costs, batching and queue settings). {@code replicas}, {@code config.*}, {@code route},
- * {@code method} and {@code timeout_ms} are outside it: they change on running replicas.
+ * {@code method}, {@code timeout_ms} and {@code traffic} are outside it: they change on running replicas.
+ *
+ * <p>A canary is a section {@code [algopkg.<Main>@<label>]}: its name is {@code <Main>@<label>}, it
+ * serves the route of {@code <Main>} and takes {@link #traffic()} percent of its unpinned requests.
+ *
+ * @param traffic percent of the main deployment's requests a canary takes (0..100); 0 for a main deployment
  */
 public record DeploymentSpec(
         String name,
@@ -32,7 +37,13 @@ public record DeploymentSpec(
         Map<String, String> config,
         boolean retry,
         Map<String, String> options,
-        String version) {
+        String version,
+        int traffic) {
+
+    /** Separates a main deployment's name from a canary's label: {@code TextEmbedding@v2}. */
+    public static final char CANARY_MARK = '@';
+    /** The label that pins a request to the main deployment. */
+    public static final String MAIN_LABEL = "main";
 
     public DeploymentSpec {
         Objects.requireNonNull(name, "name");
@@ -54,7 +65,35 @@ public record DeploymentSpec(
             List<Artifact> pluginJars, List<Artifact> models, int replicas, Resources cost, int maxBatchSize,
             int batchWaitMs, int maxQueued, long timeoutMs, Map<String, String> config) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0);
+    }
+
+    /** {@code TextEmbedding} for both {@code TextEmbedding} and its canary {@code TextEmbedding@v2}. */
+    public String mainName() {
+        int mark = name.indexOf(CANARY_MARK);
+        return mark < 0 ? name : name.substring(0, mark);
+    }
+
+    /** {@code v2} for {@code TextEmbedding@v2}, {@value #MAIN_LABEL} for a main deployment. */
+    public String label() {
+        int mark = name.indexOf(CANARY_MARK);
+        return mark < 0 ? MAIN_LABEL : name.substring(mark + 1);
+    }
+
+    public boolean isCanary() {
+        return name.indexOf(CANARY_MARK) >= 0;
+    }
+
+    /** A canary's share of its main deployment's route, in percent; changes without a restart. */
+    public DeploymentSpec withTraffic(int percent) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent);
+    }
+
+    /** A canary serving the route and methods of its main deployment. */
+    public DeploymentSpec withRouteOf(DeploymentSpec main) {
+        return new DeploymentSpec(name, main.route, main.methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic);
     }
 
     public boolean isBuiltin() {
@@ -63,25 +102,25 @@ public record DeploymentSpec(
 
     public DeploymentSpec withReplicas(int count) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, count, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic);
     }
 
     /** {@code retry = false}: a request lost with its node is answered with an error, not run again. */
     public DeploymentSpec withRetry(boolean retryOnNodeLoss) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic);
     }
 
     /** Options of a built-in backend (plain keys of its section); they are part of the version. */
     public DeploymentSpec withOptions(Map<String, String> builtinOptions) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic);
     }
 
     /** This spec running the live settings of {@code desired} (config, timeout, retry) on its own version. */
     public DeploymentSpec withLiveSettingsOf(DeploymentSpec desired) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version);
+                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic);
     }
 
     /** A digest of the {@code config.*} keys, so a replica can say which configuration it runs. */

@@ -55,7 +55,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private final AgentOptions options;
     private final PrometheusMeterRegistry meters;
     private final RouteTable routes = new RouteTable();
-    private final ReplicaRouter router = new ReplicaRouter(this, new io.modelserve.agent.ingress.Forwarder(""));
+    private final ReplicaRouter router;
     private final OpenedBackend.Opener opener;
     private final ScheduledExecutorService loop;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -89,8 +89,10 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         this.state = state;
         this.options = options;
         this.meters = meters;
+        this.router = new ReplicaRouter(this, new io.modelserve.agent.ingress.Forwarder(options.clusterSecret()));
         List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
-        sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId()));
+        sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId(),
+                new io.modelserve.agent.ingress.ClusterSecret(options.clusterSecret())));
         this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible()),
                 new PluginLoader());
         this.asyncQueue = new io.modelserve.agent.queue.AsyncQueue(state.hazelcast());
@@ -103,9 +105,10 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private volatile int slotCountSnapshot;
 
     public NodeAgent start() {
-        extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, ""));
+        extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, options.clusterSecret()));
         extensions.add(new io.modelserve.agent.queue.AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, () -> maxBodyBytes));
-        extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state));
+        extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state,
+                new io.modelserve.agent.ingress.ClusterSecret(options.clusterSecret())));
         ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
         publishNode();

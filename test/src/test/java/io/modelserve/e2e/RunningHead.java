@@ -96,7 +96,12 @@ final class RunningHead implements AutoCloseable {
             Process process = Cli.command(dir, args.toArray(String[]::new))
                     .redirectOutput(dir.resolve("head-" + bind + ".out").toFile()).start();
             RunningHead head = new RunningHead(dir, bind, port, dashboardPort, process);
-            head.awaitHealthy();
+            try {
+                head.awaitHealthy();
+            } catch (Exception | AssertionError e) {
+                process.destroyForcibly(); // never leave a head behind a failed start
+                throw e;
+            }
             return head;
         }
     }

@@ -38,7 +38,12 @@ final class RunningNode implements AutoCloseable {
         args.addAll(List.of(options));
         Process process = Cli.command(dir, args.toArray(String[]::new)).redirectOutput(dir.resolve("agent.out").toFile()).start();
         RunningNode node = new RunningNode(bind, dir, cluster.port(), process);
-        node.awaitHealthy();
+        try {
+            node.awaitHealthy();
+        } catch (Exception | AssertionError e) {
+            process.destroyForcibly();
+            throw e;
+        }
         return node;
     }
 

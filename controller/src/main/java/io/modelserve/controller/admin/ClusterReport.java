@@ -28,8 +28,14 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     public record NodeLine(String id, String address, String ingress, String cpu, String cpuUsed, int gpus,
             String gpuUsed, boolean head) {}
 
+    /** @param traffic percent of the route's unpinned requests, where the route has canaries; null otherwise */
     public record DeploymentLine(String name, String route, List<String> methods, int desired, int ready,
-            String version, String backend) {}
+            String version, String backend, Integer traffic) {
+        public DeploymentLine(String name, String route, List<String> methods, int desired, int ready, String version,
+                String backend) {
+            this(name, route, methods, desired, ready, version, backend, null);
+        }
+    }
 
     public record ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
             String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {}
@@ -105,10 +111,20 @@ public record ClusterReport(String leader, long generation, boolean converged, L
                 problems.add(spec.name() + ": " + current + " of " + spec.replicas() + " replicas assigned");
             }
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
-                    spec.version(), spec.backend()));
+                    spec.version(), spec.backend(), traffic(spec, desired)));
         }
         return new ClusterReport(leader, generation, problems.isEmpty(), List.copyOf(problems), List.copyOf(failures),
                 nodeLines(store, assignments), deploymentLines, lines);
+    }
+
+    /** A canary's share, or what a main deployment's canaries leave it; null for a route without canaries. */
+    private static Integer traffic(DeploymentSpec spec, List<DeploymentSpec> desired) {
+        if (spec.isCanary()) {
+            return spec.traffic();
+        }
+        List<DeploymentSpec> canaries = desired.stream()
+                .filter(other -> other.isCanary() && other.mainName().equals(spec.name())).toList();
+        return canaries.isEmpty() ? null : Math.max(0, 100 - canaries.stream().mapToInt(DeploymentSpec::traffic).sum());
     }
 
     private static ReplicaLine line(ReplicaAssignment a, ReplicaStatus status, DeploymentSpec spec) {

@@ -25,6 +25,8 @@ public final class ConfigParser {
     /** conf.ini is hand-written; anything this big is the wrong file, and reading it could exhaust the heap. */
     static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
     private static final Pattern PACKAGE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
+    /** A canary's label, after '@': {@code [algopkg.TextEmbedding@v2]}. */
+    private static final Pattern CANARY_LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final Map<String, BuiltinSchema> builtins;
     private final Function<String, String> env;
@@ -107,6 +109,8 @@ public final class ConfigParser {
         DeploymentSectionValidator deploymentValidator = new DeploymentSectionValidator(builtins, digests);
         List<DeploymentSpec> deployments = new ArrayList<>();
         Map<String, String> routeOwners = new HashMap<>();
+        Set<String> mainSections = new java.util.HashSet<>();
+        Map<String, IniDocument.Section> canaries = new java.util.LinkedHashMap<>();
         for (IniDocument.Section section : document.sections()) {
             String name = section.name();
             if (name.equals(ServeSectionValidator.SECTION)) {
@@ -118,16 +122,34 @@ public final class ConfigParser {
                 continue;
             }
             String packageName = name.substring(DeploymentSectionValidator.PREFIX.length());
-            if (!PACKAGE_NAME.matcher(packageName).matches()) {
-                errors.add(section.line(), name, null, "package name " + ConfigErrors.quote(packageName)
+            int mark = packageName.indexOf(DeploymentSpec.CANARY_MARK);
+            String mainName = mark < 0 ? packageName : packageName.substring(0, mark);
+            if (!PACKAGE_NAME.matcher(mainName).matches()) {
+                errors.add(section.line(), name, null, "package name " + ConfigErrors.quote(mainName)
                         + " must match [A-Za-z][A-Za-z0-9_-]*");
                 continue;
+            }
+            if (mark >= 0) {
+                String label = packageName.substring(mark + 1);
+                if (!CANARY_LABEL.matcher(label).matches() || label.equals(DeploymentSpec.MAIN_LABEL)) {
+                    errors.add(section.line(), name, null, "canary label " + ConfigErrors.quote(label)
+                            + " must match [A-Za-z0-9][A-Za-z0-9_.-]* (at most 64 characters) and not be '"
+                            + DeploymentSpec.MAIN_LABEL + "'");
+                    continue;
+                }
+            } else {
+                mainSections.add(mainName);
             }
             Optional<DeploymentSpec> spec = deploymentValidator.validate(section, packageName, algopkg, modelZoo,
                     errors);
             spec.ifPresent(deployments::add);
-            spec.ifPresent(s -> checkRouteUnique(s, section, routeOwners, errors));
+            if (mark >= 0) {
+                spec.ifPresent(s -> canaries.put(s.name(), section));
+            } else {
+                spec.ifPresent(s -> checkRouteUnique(s, section, routeOwners, errors));
+            }
         }
+        new CanaryResolver(mainSections, errors).resolve(deployments, canaries);
         if (!errors.isEmpty()) {
             return new ConfigResult.Invalid(errors.sortedByLine());
         }

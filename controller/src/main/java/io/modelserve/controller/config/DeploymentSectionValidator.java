@@ -21,7 +21,7 @@ final class DeploymentSectionValidator {
     static final String PREFIX = "algopkg.";
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
-            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry");
+            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -46,6 +46,7 @@ final class DeploymentSectionValidator {
      */
     Optional<DeploymentSpec> validate(IniDocument.Section section, String name, Optional<RootDirectory> algopkg,
             Optional<RootDirectory> modelZoo, ConfigErrors errors) {
+        boolean canary = name.indexOf(DeploymentSpec.CANARY_MARK) >= 0;
         SectionValues values = new SectionValues(section, errors);
         Optional<String> backend = backend(values);
         Optional<BuiltinSchema> builtin = backend.filter(b -> b.startsWith(BUILTIN))
@@ -61,8 +62,10 @@ final class DeploymentSectionValidator {
         int replicas = values.wholeNumber("replicas", 1, 0, Integer.MAX_VALUE);
         long gpuMilli = values.milli("gpu_cost", 0, 1000);
         long cpuMilli = values.milli("cpu_cost", 1000, -1);
-        Optional<String> route = route(values);
+        // A canary serves its main deployment's route: it may repeat it, and ConfigParser fills it in.
+        Optional<String> route = canary && values.value("route").isEmpty() ? Optional.of("") : route(values);
         List<String> methods = methods(values);
+        int traffic = traffic(values, canary);
         int maxBatchSize = values.wholeNumber("max_batch_size", 1, 1, 1024);
         int batchWaitMs = values.wholeNumber("batch_wait_ms", 5, 0, 10_000);
         int maxQueued = values.wholeNumber("max_queued", 100, 1, 100_000);
@@ -73,7 +76,25 @@ final class DeploymentSectionValidator {
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
                 new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry)
-                .withOptions(options));
+                .withOptions(options).withTraffic(traffic));
+    }
+
+    /** Required in a canary section, refused in a main one (whose share is what its canaries leave). */
+    private static int traffic(SectionValues values, boolean canary) {
+        boolean given = values.value("traffic").isPresent();
+        if (!canary) {
+            if (given) {
+                values.error("traffic", "traffic belongs in a canary section [" + PREFIX + values.section().name()
+                        .substring(PREFIX.length()) + "@<label>]; the main deployment takes what its canaries leave");
+            }
+            return 0;
+        }
+        if (!given) {
+            values.error("traffic", "required key is missing: the percent (0..100) of the main route's requests this "
+                    + "canary takes");
+            return 0;
+        }
+        return values.wholeNumber("traffic", 0, 0, 100);
     }
 
     /** Collects config.* and reports every key that is neither known, config.*, nor a key of the builtin. */

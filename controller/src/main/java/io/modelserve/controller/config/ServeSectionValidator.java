@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
-            "model_zoo", "log_dir", "admin_token", "max_body_bytes");
+            "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -55,12 +55,13 @@ final class ServeSectionValidator {
         Optional<Path> logDir = path(values, "log_dir", "logs");
         Optional<RootDirectory> algopkg = algopkgDir.flatMap(dir -> directory(values, "algopkg_dir", dir));
         Optional<RootDirectory> modelZoo = modelZooDir.flatMap(dir -> directory(values, "model_zoo", dir));
-        String adminToken = adminToken(values);
+        String adminToken = secret(values, "admin_token");
+        String clusterSecret = secret(values, "cluster_secret");
         long maxBodyBytes = values.wholeNumber("max_body_bytes", ServeSettings.DEFAULT_MAX_BODY_BYTES, 1024,
                 Long.MAX_VALUE);
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
                 algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
-                logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes);
+                logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret);
         return new Result(settings, algopkg, modelZoo);
     }
 
@@ -88,14 +89,14 @@ final class ServeSectionValidator {
     }
 
     /** Literal, or {@code ${VAR}} from the environment. Messages never carry the token itself. */
-    private String adminToken(SectionValues values) {
-        String text = values.string("admin_token", "");
+    private String secret(SectionValues values, String key) {
+        String text = values.string(key, "");
         if (!text.contains("${")) {
             return text;
         }
         Matcher reference = ENV_REFERENCE.matcher(text);
         if (!reference.matches()) {
-            values.error("admin_token", "must be a literal token or exactly ${ENV_VAR} (a variable name of"
+            values.error(key, "must be a literal token or exactly ${ENV_VAR} (a variable name of"
                     + " letters, digits and '_')");
             return "";
         }
@@ -107,13 +108,13 @@ final class ServeSectionValidator {
             token = null;
         }
         if (token == null) {
-            values.error("admin_token", "environment variable " + variable + " is not set");
+            values.error(key, "environment variable " + variable + " is not set");
             return "";
         }
         if (token.isBlank()) {
             // An empty token would silently switch authentication off; make the operator say so.
-            values.error("admin_token", "environment variable " + variable + " is empty; leave admin_token"
-                    + " empty to run without a token");
+            values.error(key, "environment variable " + variable + " is empty; leave " + key
+                    + " empty to run without one");
             return "";
         }
         return token;

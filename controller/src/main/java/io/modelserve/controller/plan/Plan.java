@@ -82,6 +82,9 @@ public record Plan(List<Change> changes) {
         if (before.timeoutMs() != after.timeoutMs()) {
             inPlace.add("timeout_ms " + after.timeoutMs());
         }
+        if (before.traffic() != after.traffic()) {
+            inPlace.add("traffic " + before.traffic() + "% -> " + after.traffic() + "%");
+        }
         if (!inPlace.isEmpty()) {
             kinds.add(Kind.UPDATED_IN_PLACE);
             details.add(String.join(", ", inPlace));

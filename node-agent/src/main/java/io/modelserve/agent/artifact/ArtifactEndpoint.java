@@ -2,6 +2,7 @@ package io.modelserve.agent.artifact;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.modelserve.agent.ingress.ClusterSecret;
 import io.modelserve.agent.ingress.Ingress;
 import io.modelserve.cluster.Artifact;
 import io.modelserve.cluster.ClusterState;
@@ -26,10 +27,12 @@ public final class ArtifactEndpoint implements Ingress.Extension {
 
     private final Path cacheRoot;
     private final ClusterState state;
+    private final ClusterSecret secret;
 
-    public ArtifactEndpoint(Path cacheRoot, ClusterState state) {
+    public ArtifactEndpoint(Path cacheRoot, ClusterState state, ClusterSecret secret) {
         this.cacheRoot = cacheRoot;
         this.state = state;
+        this.secret = secret;
     }
 
     @Override
@@ -38,6 +41,10 @@ public final class ArtifactEndpoint implements Ingress.Extension {
     }
 
     private void serve(Context ctx) throws IOException {
+        if (!secret.admits(ctx.header(ClusterSecret.HEADER))) {
+            Ingress.error(ctx, 403, "artifact transfer needs the cluster secret");
+            return;
+        }
         String sha = ctx.pathParam("sha");
         if (!SHA256.matcher(sha).matches()) {
             Ingress.error(ctx, 400, "not a sha256 digest");

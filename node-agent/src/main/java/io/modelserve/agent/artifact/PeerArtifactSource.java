@@ -1,5 +1,6 @@
 package io.modelserve.agent.artifact;
 
+import io.modelserve.agent.ingress.ClusterSecret;
 import io.modelserve.cluster.Artifact;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.NodeStatus;
@@ -21,9 +22,12 @@ public final class PeerArtifactSource implements ArtifactCache.ArtifactSource {
     private final String selfNodeId;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    public PeerArtifactSource(ClusterState state, String selfNodeId) {
+    private final ClusterSecret secret;
+
+    public PeerArtifactSource(ClusterState state, String selfNodeId, ClusterSecret secret) {
         this.state = state;
         this.selfNodeId = selfNodeId;
+        this.secret = secret;
     }
 
     @Override
@@ -35,8 +39,8 @@ public final class PeerArtifactSource implements ArtifactCache.ArtifactSource {
                 continue;
             }
             try {
-                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                        URI.create(node.ingressUrl() + "/-/artifacts/" + artifact.sha256()))
+                HttpResponse<InputStream> response = http.send(secret.sign(HttpRequest.newBuilder(
+                        URI.create(node.ingressUrl() + "/-/artifacts/" + artifact.sha256())))
                         .timeout(Duration.ofMinutes(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 if (response.statusCode() == 200) {
                     return Optional.of(response.body());

@@ -12,6 +12,8 @@ import io.javalin.http.HandlerType;
 import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class Ingress implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ingress.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Pins a request to one version of a deployment: {@code main} or a canary's label. */
+    public static final String VERSION_HEADER = "X-Modelserve-Version";
     private static final HandlerType[] ROUTE_METHODS = {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
             HandlerType.DELETE, HandlerType.PATCH};
 
@@ -64,6 +68,9 @@ public final class Ingress implements AutoCloseable {
         void register(Javalin app);
     }
 
+    /** Request line plus headers, per request (SECURITY.md). */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+
     public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
             LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health) {
         this(nodeId, routes, router, meters, maxBodyBytes, health, java.util.List.of());
@@ -82,6 +89,8 @@ public final class Ingress implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = Long.MAX_VALUE; // we enforce our own limit, before reading
+            // Jetty answers 431 past this: a client cannot make a node buffer unbounded headers.
+            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
         });
         app.get("/-/healthz", ctx -> {
             Map<String, Object> state = health.get();
@@ -140,6 +149,26 @@ public final class Ingress implements AutoCloseable {
             error(ctx, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
             return;
         }
+        DeploymentSpec fallback = null;
+        String pinned = ctx.header(VERSION_HEADER);
+        if (pinned != null && !pinned.isBlank()) {
+            DeploymentSpec version = routes.version(spec, pinned.strip()).orElse(null);
+            if (version == null) {
+                record(spec, null, 404, started);
+                error(ctx, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
+                        + String.join(", ", versionLabels(spec)));
+                return;
+            }
+            spec = version;
+        } else {
+            List<DeploymentSpec> canaries = routes.canariesOf(spec.name());
+            if (!canaries.isEmpty()) {
+                DeploymentSpec chosen = TrafficSplit.choose(spec, canaries, version -> router.hasReady(version.name()),
+                        ThreadLocalRandom.current().nextInt(10_000));
+                fallback = chosen == spec ? null : spec;
+                spec = chosen;
+            }
+        }
         byte[] body;
         try {
             body = readBody(ctx, maxBodyBytes.getAsLong());
@@ -158,7 +187,7 @@ public final class Ingress implements AutoCloseable {
             error(ctx, 400, malformed.message());
             return;
         }
-        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request());
+        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback);
         switch (outcome) {
             case Outcome.Served served -> {
                 byte[] json;
@@ -181,6 +210,13 @@ public final class Ingress implements AutoCloseable {
                 error(ctx, refused.status(), refused.message());
             }
         }
+    }
+
+    private List<String> versionLabels(DeploymentSpec main) {
+        List<String> labels = new java.util.ArrayList<>();
+        labels.add(DeploymentSpec.MAIN_LABEL);
+        routes.canariesOf(main.name()).forEach(canary -> labels.add(canary.label()));
+        return labels;
     }
 
     private record TimerKey(String deployment, String replica, int status) {}

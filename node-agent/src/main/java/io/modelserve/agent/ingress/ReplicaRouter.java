@@ -45,6 +45,22 @@ public final class ReplicaRouter {
 
     /** Blocks the calling (virtual) thread until the request is answered or {@code timeout_ms} passes. */
     public Outcome dispatch(DeploymentSpec spec, Request request) {
+        return dispatch(spec, request, null);
+    }
+
+    /** Whether {@code deployment} has a replica, here or on another node, that could take a request now. */
+    public boolean hasReady(String deployment) {
+        return !directory.running(deployment).isEmpty() || !directory.remote(deployment).isEmpty();
+    }
+
+    /**
+     * As {@link #dispatch(DeploymentSpec, Request)}, but when no replica of {@code spec} can take the
+     * request (a canary being removed or full), it goes to {@code fallback} instead: the job never
+     * reached a plugin, so no request runs twice.
+     *
+     * @param fallback the main deployment of canary {@code spec}, or null
+     */
+    public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
         Set<String> lostNodes = new HashSet<>();
@@ -62,6 +78,12 @@ public final class ReplicaRouter {
                 continue;
             }
             RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, lostNodes);
+            if (remote == null && fallback != null) {
+                spec = fallback;
+                fallback = null;
+                sawFull = false;
+                continue;
+            }
             if (remote == null && !sawFull && spec.replicas() > 0 && awaitReplica(spec, deadline, skipped, lostNodes)) {
                 continue;
             }
