@@ -27,7 +27,11 @@ final class Servers {
     private Servers() {}
 
     /** A running server process and the port its HTTP endpoint listens on. */
-    record Running(String name, Process process, int port, Runnable stop) implements AutoCloseable {
+    record Running(String name, Process process, int port, Runnable stop, int dashboard, Path dir) implements AutoCloseable {
+        Running(String name, Process process, int port, Runnable stop) {
+            this(name, process, port, stop, 0, null);
+        }
+
         @Override
         public void close() throws InterruptedException {
             stop.run();
@@ -61,6 +65,66 @@ final class Servers {
      * {@code deployments} (conf.ini sections) from the listed plugin jars; returns once it has converged.
      */
     static Running head(String name, List<String> plugins, String deployments) throws Exception {
+        return head(name, plugins, deployments, List.of());
+    }
+
+    /** The address of the second node in a node-hop benchmark. */
+    static final String AGENT_HOST = "127.0.0.92";
+
+    /**
+     * A head with no room for replicas ({@code --cpus 0}) and an agent that runs them: every request
+     * sent to the head's ingress crosses one node hop (forwarded over loopback to the agent).
+     */
+    static Running hop(String name, List<String> plugins, String deployments) throws Exception {
+        Path dir = Files.createDirectories(ROOT.resolve("bench/target/runs")).resolve(name + "-agent-" + System.currentTimeMillis());
+        Files.createDirectories(dir);
+        Running head = head(name, plugins, "", List.of("--cpus", "0"));
+        String cluster = Files.readString(head.dir().resolve("conf.ini")).lines().filter(l -> l.startsWith("cluster_name"))
+                .findFirst().orElseThrow().split("=")[1].trim();
+        Process agent = new ProcessBuilder(ROOT.resolve("bin/modelserve").toString(), "agent", "--join", HOST, "--bind", AGENT_HOST,
+                "--cpus", "2", "--cluster-name", cluster).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("agent.out").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://" + AGENT_HOST + ":" + head.port() + "/-/healthz")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // The agent is still starting.
+            }
+            if (!agent.isAlive() || System.nanoTime() > deadline) {
+                agent.destroyForcibly();
+                head.close();
+                throw new IllegalStateException("the agent did not start; see " + dir.resolve("agent.out"));
+            }
+            Thread.sleep(250);
+        }
+        Path conf = head.dir().resolve("conf.ini");
+        Files.writeString(conf, Files.readString(conf) + "\n" + deployments);
+        Process apply = new ProcessBuilder(ROOT.resolve("bin/modelserve").toString(), "apply", "conf.ini", "--head",
+                HOST + ":" + head.dashboard()).directory(head.dir().toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("apply.out").toFile()).start();
+        if (!apply.waitFor(180, TimeUnit.SECONDS) || apply.exitValue() != 0) {
+            agent.destroyForcibly();
+            head.close();
+            throw new IllegalStateException("apply on the two-node cluster failed; see " + dir.resolve("apply.out"));
+        }
+        Runnable stop = () -> {
+            agent.destroy();
+            try {
+                agent.waitFor(30, TimeUnit.SECONDS);
+                head.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        return new Running("modelserve via node hop", head.process(), head.port(), stop, head.dashboard(), head.dir());
+    }
+
+    static Running head(String name, List<String> plugins, String deployments, List<String> startOptions) throws Exception {
         Path dir = Files.createDirectories(ROOT.resolve("bench/target/runs")).resolve(name + "-" + System.currentTimeMillis());
         Files.createDirectories(dir.resolve("algopkg"));
         for (String plugin : plugins) {
@@ -83,6 +147,7 @@ final class Servers {
 
                 %s""".formatted(port, dashboard, ThreadLocalRandom.current().nextInt(1_000_000), ROOT.resolve("Model_ZOO"), deployments));
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/modelserve").toString(), "start", "conf.ini", "--bind", HOST));
+        command.addAll(startOptions);
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("head.out").toFile()).start();
         Runnable stop = () -> {
@@ -95,7 +160,7 @@ final class Servers {
             }
         };
         awaitConverged(process, port, dashboard, dir);
-        return new Running("modelserve", process, port, stop);
+        return new Running("modelserve", process, port, stop, dashboard, dir);
     }
 
     private static void awaitConverged(Process process, int port, int dashboard, Path dir) throws Exception {

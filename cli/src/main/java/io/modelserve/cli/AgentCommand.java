@@ -44,6 +44,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--failure-timeout", defaultValue = "8", description = "seconds of silence before a node is declared dead (default: ${DEFAULT-VALUE})")
     int failureTimeoutSeconds;
 
+    @Option(names = "--cluster-secret-env", defaultValue = "MODELSERVE_CLUSTER_SECRET", description = "environment"
+            + " variable holding the cluster secret, the one conf.ini's cluster_secret names (default: ${DEFAULT-VALUE})")
+    String clusterSecretEnv;
+
     @Override
     public Integer call() throws Exception {
         String nodeId = "node-" + bind;
@@ -54,9 +58,20 @@ final class AgentCommand implements Callable<Integer> {
                 failureTimeoutSeconds));
         ClusterState state = new ClusterState(hazelcast);
         AppliedConfig applied = awaitAppliedConfig(state, log);
+        String clusterSecret = Optional.ofNullable(System.getenv(clusterSecretEnv)).orElse("");
+        if (!java.security.MessageDigest.isEqual(clusterSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                applied.settings().clusterSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            // Never says which secret is right: only that this node's does not match the cluster's.
+            System.err.println("error: " + (clusterSecret.isEmpty() ? "environment variable " + clusterSecretEnv
+                    + " is not set, but this cluster's conf.ini sets cluster_secret"
+                    : "the secret in " + clusterSecretEnv + " is not this cluster's cluster_secret")
+                    + "; nodes could not forward requests or fetch artifacts from one another");
+            hazelcast.shutdown();
+            return 2;
+        }
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
-                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false),
+                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false, clusterSecret),
                 HeadProcess.meters(), List.of());
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);

@@ -75,7 +75,7 @@ final class HeadProcess implements AutoCloseable {
         Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
         ReplicaLogs replicaLogs = new ReplicaLogs(Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas"));
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
-                options.gpus(), workDir, true), meters, List.of()).addIngressExtension(replicaLogs::register);
+                options.gpus(), workDir, true, settings.clusterSecret()), meters, List.of()).addIngressExtension(replicaLogs::register);
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
                 settings::maxBodyBytes)).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);

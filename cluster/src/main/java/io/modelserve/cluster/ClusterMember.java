@@ -47,11 +47,15 @@ public final class ClusterMember {
             join.getTcpIpConfig().addMember(member.contains(":") ? member : member + ":" + MemberOptions.DEFAULT_PORT);
         }
 
-        MapConfig maps = new MapConfig("modelserve.*").setBackupCount(1).setAsyncBackupCount(0);
+        // Two synchronous backups: state survives two members lost before re-replication completes
+        // (an agent killed and another frozen moments later, on a loaded machine).
+        MapConfig maps = new MapConfig("modelserve.*").setBackupCount(2).setAsyncBackupCount(0);
         // After a split (a frozen node thaws), the side that kept running is right: entries the
         // stale side brings along (assignments the controller already removed) are discarded.
         maps.getMergePolicyConfig().setPolicy(com.hazelcast.spi.merge.DiscardMergePolicy.class.getName());
         config.addMapConfig(maps);
+        config.addQueueConfig(new com.hazelcast.config.QueueConfig("modelserve.queue.*").setBackupCount(2)
+                .setMaxSize(100_000));
         return config;
     }
 }

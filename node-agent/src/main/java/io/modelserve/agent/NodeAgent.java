@@ -230,7 +230,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
      * RUNNING replicas on other nodes whose member is alive now. A node that froze or died drops out
      * as soon as the cluster removes its member, even if its last status still says RUNNING.
      */
-    private void refreshRemote() {
+    private synchronized void refreshRemote() {
         try {
             java.util.Set<String> members = new java.util.HashSet<>();
             for (com.hazelcast.cluster.Member member : state.hazelcast().getCluster().getMembers()) {
@@ -241,6 +241,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 knownNodes.put(node.nodeId(), node.memberUuid());
                 if (members.contains(node.memberUuid()) && !node.nodeId().equals(options.nodeId())) {
                     urls.put(node.nodeId(), node.ingressUrl());
+                    router.forwarder().revive(node.nodeId());
                 }
             }
             Map<String, List<RemoteReplica>> remote = new HashMap<>();

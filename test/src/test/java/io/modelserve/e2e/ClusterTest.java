@@ -331,7 +331,7 @@ class ClusterTest {
         }
         acceptor.signal("KILL");
         agents.remove("3");
-        String other = agents.get("2").bind;
+        String other = standby.bind; // a node that was never frozen nor killed
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         for (String id : ids) {
             int status;

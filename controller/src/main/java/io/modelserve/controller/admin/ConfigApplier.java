@@ -95,6 +95,10 @@ public final class ConfigApplier {
         if (!now.clusterName().equals(next.clusterName())) {
             errors.add(file + ": [MODEL SERVE] cluster_name: the cluster is '" + now.clusterName() + "'; changing it needs a restart of every node");
         }
+        if (!now.clusterSecret().equals(next.clusterSecret())) {
+            // Running nodes hold the secret they started with; never name either value.
+            errors.add(file + ": [MODEL SERVE] cluster_secret: changing it needs a restart of every node with the new secret");
+        }
         return errors;
     }
 }

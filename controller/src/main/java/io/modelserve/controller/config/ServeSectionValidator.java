@@ -56,7 +56,7 @@ final class ServeSectionValidator {
         Optional<RootDirectory> algopkg = algopkgDir.flatMap(dir -> directory(values, "algopkg_dir", dir));
         Optional<RootDirectory> modelZoo = modelZooDir.flatMap(dir -> directory(values, "model_zoo", dir));
         String adminToken = secret(values, "admin_token");
-        String clusterSecret = secret(values, "cluster_secret");
+        String clusterSecret = clusterSecret(values);
         long maxBodyBytes = values.wholeNumber("max_body_bytes", ServeSettings.DEFAULT_MAX_BODY_BYTES, 1024,
                 Long.MAX_VALUE);
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
@@ -86,6 +86,20 @@ final class ServeSectionValidator {
             values.error(key, "directory does not exist: " + dir);
         }
         return root;
+    }
+
+    /**
+     * Only {@code ${VAR}}: conf.ini text is readable through the open {@code GET /api/config}, and a
+     * literal secret there would hand it to anyone on the admin port.
+     */
+    private String clusterSecret(SectionValues values) {
+        String text = values.string("cluster_secret", "");
+        if (!text.isEmpty() && !ENV_REFERENCE.matcher(text).matches()) {
+            values.error("cluster_secret", "must be exactly ${ENV_VAR}, never the secret itself: conf.ini is"
+                    + " shown by the admin API; set the variable on every node");
+            return "";
+        }
+        return secret(values, "cluster_secret");
     }
 
     /** Literal, or {@code ${VAR}} from the environment. Messages never carry the token itself. */

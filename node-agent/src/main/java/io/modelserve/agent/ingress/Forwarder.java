@@ -7,15 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.sdk.Request;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,13 +21,9 @@ public final class Forwarder {
     static final String DEADLINE_HEADER = "X-Modelserve-Timeout-Ms";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
+    private final NodeConnections connections = new NodeConnections();
+    private final Map<String, String> nodeUrls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Set<java.util.concurrent.CompletableFuture<?>>> inFlightByNode = new ConcurrentHashMap<>();
     private final String clusterSecret;
 
     public Forwarder(String clusterSecret) {
@@ -67,7 +56,18 @@ public final class Forwarder {
         suspectUntil.put(node, System.nanoTime() + SUSPECT_NANOS);
     }
 
+    /** Nodes whose member left the cluster; no request goes there until they are live again. */
+    private final java.util.Set<String> dead = ConcurrentHashMap.newKeySet();
+
+    /** {@code node} is a live member again (it rejoined after a freeze, or restarted). */
+    public void revive(String node) {
+        dead.remove(node);
+    }
+
     boolean isSuspect(String node) {
+        if (dead.contains(node)) {
+            return true;
+        }
         Long until = suspectUntil.get(node);
         if (until == null) {
             return false;
@@ -79,37 +79,45 @@ public final class Forwarder {
         return true;
     }
 
+    /** For fetching a stream from another node, which checks it as it does for forwarded requests. */
+    String clusterSecret() {
+        return clusterSecret;
+    }
+
     int outstanding(String replicaId) {
         AtomicInteger count = outstanding.get(replicaId);
         return count == null ? 0 : count.get();
     }
 
     Result forward(RemoteReplica target, Request request, long timeoutMillis) {
+        return forward(target, request, timeoutMillis, false);
+    }
+
+    /** @param stream the caller can pass a stream on: a streaming backend answers with a stream id (ReplicaEndpoint) */
+    Result forward(RemoteReplica target, Request request, long timeoutMillis, boolean stream) {
         byte[] frame;
         try {
             frame = ForwardFrame.encode(asJsonRequest(request));
         } catch (IOException e) {
             return new Answered(500, error("cannot encode request for forwarding: " + e.getMessage()), null);
         }
-        HttpRequest.Builder call = HttpRequest.newBuilder(URI.create(target.baseUrl() + "/-/replica/" + target.replicaId()))
-                .timeout(Duration.ofMillis(Math.max(1, timeoutMillis)))
-                .header("Content-Type", ForwardFrame.CONTENT_TYPE)
-                .header(ForwardFrame.ORIGINAL_TYPE_HEADER, request.contentType())
-                .header(DEADLINE_HEADER, String.valueOf(timeoutMillis))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(frame));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("Content-Type", ForwardFrame.CONTENT_TYPE);
+        headers.put(ForwardFrame.ORIGINAL_TYPE_HEADER, request.contentType().isEmpty() ? "-" : request.contentType());
+        headers.put(DEADLINE_HEADER, String.valueOf(timeoutMillis));
         if (!clusterSecret.isEmpty()) {
-            call.header(ReplicaEndpoint.SECRET_HEADER, clusterSecret);
+            headers.put(ReplicaEndpoint.SECRET_HEADER, clusterSecret);
         }
+        if (stream) {
+            headers.put(ChunkStreamWriter.STREAM_HEADER, "1");
+        }
+        nodeUrls.put(target.node(), target.baseUrl());
         AtomicInteger count = outstanding.computeIfAbsent(target.replicaId(), id -> new AtomicInteger());
         count.incrementAndGet();
-        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> pending =
-                http.sendAsync(call.build(), HttpResponse.BodyHandlers.ofByteArray());
-        java.util.Set<java.util.concurrent.CompletableFuture<?>> nodeCalls =
-                inFlightByNode.computeIfAbsent(target.node(), n -> ConcurrentHashMap.newKeySet());
-        nodeCalls.add(pending);
         try {
-            HttpResponse<byte[]> response = await(pending, timeoutMillis);
-            String refused = response.headers().firstValue(REFUSED_HEADER).orElse(null);
+            NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
+                    frame, timeoutMillis + 1_000);
+            String refused = response.header(REFUSED_HEADER);
             if (refused != null) {
                 return new Refused("full".equals(refused));
             }
@@ -117,20 +125,16 @@ public final class Forwarder {
             try {
                 body = JSON.readTree(response.body());
             } catch (IOException e) {
-                body = error("node " + target.node() + " answered " + response.statusCode() + " without JSON");
+                body = error("node " + target.node() + " answered " + response.status() + " without JSON");
             }
-            return new Answered(response.statusCode(), body, response.headers().firstValue("Retry-After").orElse(null));
-        } catch (HttpTimeoutException e) {
+            return new Answered(response.status(), body, response.header("retry-after"));
+        } catch (java.net.SocketTimeoutException e) {
             return new TimedOut();
-        } catch (java.net.ConnectException e) {
+        } catch (java.net.ConnectException | java.net.NoRouteToHostException e) {
             return new Lost("cannot connect to " + target.node() + ": " + e.getMessage(), false);
         } catch (IOException e) {
-            return new Lost("connection to " + target.node() + " lost: " + e, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Lost("interrupted", true);
+            return new Lost("connection to " + target.node() + " lost: " + e.getMessage(), true);
         } finally {
-            nodeCalls.remove(pending);
             count.decrementAndGet();
         }
     }
@@ -141,24 +145,10 @@ public final class Forwarder {
      * callers would wait for their whole timeout instead of being retried elsewhere now.
      */
     public void abandonNode(String nodeId) {
-        java.util.Set<java.util.concurrent.CompletableFuture<?>> calls = inFlightByNode.remove(nodeId);
-        if (calls != null) {
-            calls.forEach(call -> call.completeExceptionally(new IOException("node " + nodeId + " left the cluster")));
-        }
-    }
-
-    private static HttpResponse<byte[]> await(java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> pending,
-            long timeoutMillis) throws IOException, InterruptedException {
-        try {
-            return pending.get(timeoutMillis + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            pending.cancel(true);
-            throw new HttpTimeoutException("no answer within " + timeoutMillis + " ms");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(e.getCause());
+        dead.add(nodeId);
+        String url = nodeUrls.get(nodeId);
+        if (url != null) {
+            connections.abandon(url);
         }
     }
 

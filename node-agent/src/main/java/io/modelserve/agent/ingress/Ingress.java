@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -187,8 +188,14 @@ public final class Ingress implements AutoCloseable {
             error(ctx, 400, malformed.message());
             return;
         }
-        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback);
+        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback, true);
         switch (outcome) {
+            case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
+                // Timed to the first chunk: the rest of a stream is the backend's pace, not the platform's.
+                record(spec, served.replicaId(), 200, started);
+                ChunkStreamWriter.write(ctx, chunks, ChunkStreamWriter.wantsEvents(ctx),
+                        (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId(), spec.timeoutMs(), spec.name());
+            }
             case Outcome.Served served -> {
                 byte[] json;
                 try {

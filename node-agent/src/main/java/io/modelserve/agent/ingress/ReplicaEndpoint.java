@@ -2,6 +2,7 @@ package io.modelserve.agent.ingress;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.JsonRequest;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,8 @@ import java.util.Optional;
 /**
  * The internal endpoint another node forwards to: {@code POST /-/replica/<id>} runs the request on
  * that local replica, never forwarding it again (one hop at most). A replica that is not here or
- * cannot take it is refused with a header the forwarder reads as "try another one".
+ * cannot take it is refused with a header the forwarder reads as "try another one". A streamed answer
+ * is parked and its id returned; the forwarding node fetches the chunks from {@code GET /-/stream/<id>}.
  */
 public final class ReplicaEndpoint implements Ingress.Extension {
     static final String SECRET_HEADER = "X-Modelserve-Cluster-Secret";
@@ -21,6 +23,7 @@ public final class ReplicaEndpoint implements Ingress.Extension {
     private final ReplicaDirectory directory;
     private final ReplicaRouter router;
     private final String clusterSecret;
+    private final ParkedStreams streams = new ParkedStreams();
 
     public ReplicaEndpoint(String nodeId, ReplicaDirectory directory, ReplicaRouter router, String clusterSecret) {
         this.nodeId = nodeId;
@@ -32,12 +35,34 @@ public final class ReplicaEndpoint implements Ingress.Extension {
     @Override
     public void register(Javalin app) {
         app.post("/-/replica/{id}", this::serve);
+        app.get("/-/stream/{id}", this::fetchStream);
     }
 
-    private void serve(Context ctx) {
+    private boolean refusedWithoutSecret(Context ctx) {
         if (!clusterSecret.isEmpty() && !MessageDigest.isEqual(clusterSecret.getBytes(StandardCharsets.UTF_8),
                 String.valueOf(ctx.header(SECRET_HEADER)).getBytes(StandardCharsets.UTF_8))) {
             Ingress.json(ctx, 403, Map.of("status", 0, "error", "forwarding needs the cluster secret"));
+            return true;
+        }
+        return false;
+    }
+
+    /** The chunks of a stream a forwarded request started here (see {@link ParkedStreams}). */
+    private void fetchStream(Context ctx) {
+        if (refusedWithoutSecret(ctx)) {
+            return;
+        }
+        Optional<ParkedStreams.Parked> parked = streams.claim(ctx.pathParam("id"));
+        if (parked.isEmpty()) {
+            Ingress.error(ctx, 404, "no stream " + ctx.pathParam("id") + " waits on " + nodeId);
+            return;
+        }
+        ParkedStreams.Parked stream = parked.get();
+        ChunkStreamWriter.write(ctx, stream.source(), false, stream.info(), stream.gapMillis(), stream.deployment());
+    }
+
+    private void serve(Context ctx) {
+        if (refusedWithoutSecret(ctx)) {
             return;
         }
         Optional<Replica> replica = directory.local(ctx.pathParam("id"));
@@ -46,14 +71,21 @@ public final class ReplicaEndpoint implements Ingress.Extension {
             Ingress.error(ctx, 503, "replica " + ctx.pathParam("id") + " is not running on " + nodeId);
             return;
         }
-        Optional<JsonRequest> request = ForwardFrame.decode(ctx.bodyAsBytes(), ctx.header(ForwardFrame.ORIGINAL_TYPE_HEADER));
+        String originalType = ctx.header(ForwardFrame.ORIGINAL_TYPE_HEADER);
+        Optional<JsonRequest> request = ForwardFrame.decode(ctx.bodyAsBytes(), "-".equals(originalType) ? "" : originalType);
         if (request.isEmpty()) {
             Ingress.error(ctx, 400, "malformed forwarded request");
             return;
         }
         long timeout = parseTimeout(ctx.header(Forwarder.DEADLINE_HEADER), replica.get().assignment().spec().timeoutMs());
-        Outcome outcome = router.dispatchTo(replica.get(), request.get(), timeout);
+        boolean stream = ctx.header(ChunkStreamWriter.STREAM_HEADER) != null;
+        Outcome outcome = router.dispatchTo(replica.get(), request.get(), timeout, stream);
         switch (outcome) {
+            case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
+                String info = nodeId + "/" + served.replicaId();
+                String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.get().assignment().spec().name()));
+                Ingress.json(ctx, 200, Map.of("status", 1, "stream", id, "info", info));
+            }
             case Outcome.Served served -> Ingress.json(ctx, 200, new Ingress.Envelope(1, served.result(), null,
                     nodeId + "/" + served.replicaId()));
             case Outcome.Refused refused -> {

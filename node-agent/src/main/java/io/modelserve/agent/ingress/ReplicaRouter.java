@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,15 @@ public final class ReplicaRouter {
      * @param fallback the main deployment of canary {@code spec}, or null
      */
     public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback) {
+        return dispatch(spec, request, fallback, false);
+    }
+
+    /**
+     * @param stream the caller can write a stream: when the backend streams (here or on another node),
+     *               the outcome is {@link Outcome.Served} with an {@link io.modelserve.agent.runtime.ChunkSource}
+     *               as its result, as soon as the first chunk is there ({@code timeout_ms} bounds the wait)
+     */
+    public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
         Set<String> lostNodes = new HashSet<>();
@@ -69,7 +79,7 @@ public final class ReplicaRouter {
         while (true) {
             Replica replica = pickLocal(directory.running(spec.name()), skipped);
             if (replica != null) {
-                Attempt attempt = runLocal(replica, request, deadline, spec);
+                Attempt attempt = runLocal(replica, request, deadline, spec, stream);
                 if (attempt.outcome() != null) {
                     return attempt.outcome();
                 }
@@ -99,7 +109,13 @@ public final class ReplicaRouter {
             if (left <= 0) {
                 return timedOut(spec);
             }
-            switch (forwarder.forward(remote, request, left)) {
+            switch (forwarder.forward(remote, request, left, stream)) {
+                case Forwarder.Answered answered when stream && answered.status() == 200 && answered.body().hasNonNull("stream") -> {
+                    // The other node started a stream and parked it: its chunks come over a connection of their own.
+                    return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
+                            + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
+                            remote.node(), remote.replicaId());
+                }
                 case Forwarder.Answered answered -> {
                     return answeredRemotely(answered, remote);
                 }
@@ -129,8 +145,13 @@ public final class ReplicaRouter {
 
     /** Runs a request on one given local replica (a request forwarded here by another node). */
     public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis) {
+        return dispatchTo(replica, request, timeoutMillis, false);
+    }
+
+    /** As {@link #dispatchTo(Replica, Request, long)}; {@code stream} as in {@link #dispatch(DeploymentSpec, Request, DeploymentSpec, boolean)}. */
+    public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis, boolean stream) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec());
+        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec(), stream);
         if (attempt.outcome() != null) {
             return attempt.outcome();
         }
@@ -140,8 +161,8 @@ public final class ReplicaRouter {
     /** A local try: an outcome, or null with whether the replica was full (then try another). */
     private record Attempt(Outcome outcome, boolean full) {}
 
-    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec) {
-        Job job = Job.of(request);
+    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream) {
+        Job job = stream ? Job.streaming(request) : Job.of(request);
         switch (replica.submit(job)) {
             case FULL -> {
                 return new Attempt(null, true);
@@ -152,13 +173,27 @@ public final class ReplicaRouter {
             case ACCEPTED -> { }
         }
         try {
-            long left = deadline - System.nanoTime();
-            return new Attempt(new Outcome.Served(job.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS), replica.id()), false);
+            long left = Math.max(deadline - System.nanoTime(), 0);
+            Object result;
+            if (job.stream() == null) {
+                result = job.result().get(left, TimeUnit.NANOSECONDS);
+            } else {
+                // The first chunk, or the whole answer of a backend that does not stream, whichever comes first.
+                try {
+                    CompletableFuture.anyOf(job.result(), job.stream().started()).get(left, TimeUnit.NANOSECONDS);
+                } catch (ExecutionException failedFirst) {
+                    // read from job.result() below, with its own cause
+                }
+                result = job.result().isDone() ? job.result().get() : job.stream();
+            }
+            return new Attempt(new Outcome.Served(result, replica.id()), false);
         } catch (TimeoutException e) {
             job.result().cancel(false);
+            cancelStream(job);
             return new Attempt(timedOut(spec), false);
         } catch (InterruptedException e) {
             job.result().cancel(false);
+            cancelStream(job);
             Thread.currentThread().interrupt();
             return new Attempt(Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name()), false);
         } catch (ExecutionException e) {
@@ -173,6 +208,12 @@ public final class ReplicaRouter {
             String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
                     : BackendFailure.describe(e.getCause());
             return new Attempt(Outcome.Refused.of(500, message), false);
+        }
+    }
+
+    private static void cancelStream(Job job) {
+        if (job.stream() != null) {
+            job.stream().cancel();
         }
     }
 

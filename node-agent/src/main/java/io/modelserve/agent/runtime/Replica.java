@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ReplicaAssignment;
 import io.modelserve.sdk.AlgoBackend;
+import io.modelserve.sdk.StreamingBackend;
 import io.modelserve.sdk.BackendContext;
 import io.modelserve.sdk.Request;
 import java.util.ArrayList;
@@ -310,10 +311,32 @@ public final class Replica {
     }
 
     private void runOne(AlgoBackend backend, Job job) {
+        if (job.stream() != null && backend instanceof StreamingBackend streaming) {
+            runStream(streaming, job, job.stream());
+            return;
+        }
         try {
             job.result().complete(backend.inference(job.request()));
         } catch (Throwable t) {
             job.result().completeExceptionally(failure(t));
+        }
+    }
+
+    /** A failure before the first chunk is an ordinary error answer; after it, the stream's last item. */
+    private void runStream(StreamingBackend backend, Job job, ChunkChannel channel) {
+        channel.onEmit(() -> busySinceNanos = System.nanoTime());
+        try {
+            backend.inferenceStream(job.request(), channel);
+            channel.finish();
+            job.result().complete(channel);
+        } catch (Throwable t) {
+            BackendFailure failure = failure(t);
+            if (channel.started().isDone()) {
+                channel.fail(failure.getMessage());
+                job.result().complete(channel);
+            } else {
+                job.result().completeExceptionally(failure);
+            }
         }
     }
 
