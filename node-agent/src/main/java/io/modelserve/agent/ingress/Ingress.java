@@ -254,7 +254,7 @@ public final class Ingress implements AutoCloseable {
     }
 
     /** Reads at most {@code limit} bytes; refuses larger bodies without reading them whole. */
-    private static byte[] readBody(Context ctx, long limit) throws IOException, BodyTooLarge {
+    public static byte[] readBody(Context ctx, long limit) throws IOException, BodyTooLarge {
         long declared = ctx.contentLength();
         if (declared > limit) {
             throw new BodyTooLarge(declared, limit);
@@ -270,7 +270,8 @@ public final class Ingress implements AutoCloseable {
         }
     }
 
-    private static final class BodyTooLarge extends Exception {
+    /** A body over {@code max_body_bytes}; its message is the 413 answer. */
+    public static final class BodyTooLarge extends Exception {
         BodyTooLarge(long size, long limit) {
             super("request body too large: " + (size > limit ? "more than " + limit : size) + " bytes; the limit is "
                     + limit + " bytes (max_body_bytes in [MODEL SERVE])", null, false, false);

@@ -7,7 +7,6 @@ import io.modelserve.agent.ingress.RequestDecoder;
 import io.modelserve.agent.ingress.RouteTable;
 import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -44,17 +43,11 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
             Ingress.error(ctx, 404, "no route /" + route + "; see /-/routes");
             return;
         }
-        long limit = maxBodyBytes.getAsLong();
-        if (ctx.contentLength() > limit) {
-            Ingress.error(ctx, 413, "request body too large: the limit is " + limit + " bytes (max_body_bytes)");
-            return;
-        }
         byte[] body;
-        try (InputStream in = ctx.req().getInputStream()) {
-            body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
-        }
-        if (body.length > limit) {
-            Ingress.error(ctx, 413, "request body too large: the limit is " + limit + " bytes (max_body_bytes)");
+        try {
+            body = Ingress.readBody(ctx, maxBodyBytes.getAsLong());
+        } catch (Ingress.BodyTooLarge e) {
+            Ingress.error(ctx, 413, e.getMessage());
             return;
         }
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
