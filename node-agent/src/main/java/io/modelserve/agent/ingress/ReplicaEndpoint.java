@@ -5,8 +5,6 @@ import io.javalin.http.Context;
 import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.JsonRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,19 +15,19 @@ import java.util.Optional;
  * is parked and its id returned; the forwarding node fetches the chunks from {@code GET /-/stream/<id>}.
  */
 public final class ReplicaEndpoint implements Ingress.Extension {
-    static final String SECRET_HEADER = "X-Modelserve-Cluster-Secret";
+    static final String SECRET_HEADER = ClusterSecret.HEADER;
 
     private final String nodeId;
     private final ReplicaDirectory directory;
     private final ReplicaRouter router;
-    private final String clusterSecret;
+    private final ClusterSecret clusterSecret;
     private final ParkedStreams streams = new ParkedStreams();
 
     public ReplicaEndpoint(String nodeId, ReplicaDirectory directory, ReplicaRouter router, String clusterSecret) {
         this.nodeId = nodeId;
         this.directory = directory;
         this.router = router;
-        this.clusterSecret = clusterSecret == null ? "" : clusterSecret;
+        this.clusterSecret = new ClusterSecret(clusterSecret);
     }
 
     @Override
@@ -39,8 +37,8 @@ public final class ReplicaEndpoint implements Ingress.Extension {
     }
 
     private boolean refusedWithoutSecret(Context ctx) {
-        if (!clusterSecret.isEmpty() && !MessageDigest.isEqual(clusterSecret.getBytes(StandardCharsets.UTF_8),
-                String.valueOf(ctx.header(SECRET_HEADER)).getBytes(StandardCharsets.UTF_8))) {
+        // Not String.valueOf(header): a missing header must not match a secret spelled "null".
+        if (!clusterSecret.admits(ctx.header(SECRET_HEADER))) {
             Ingress.json(ctx, 403, Map.of("status", 0, "error", "forwarding needs the cluster secret"));
             return true;
         }

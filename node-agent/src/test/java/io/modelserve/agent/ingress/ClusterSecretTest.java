@@ -19,6 +19,12 @@ class ClusterSecretTest {
     }
 
     @Test
+    void aMissingHeaderNeverMatchesEvenASecretSpelledNull() {
+        assertThat(new ClusterSecret("null").admits(null)).isFalse();
+        assertThat(new ClusterSecret("null").admits("null")).isTrue();
+    }
+
+    @Test
     void noSecretAdmitsEveryone() {
         assertThat(new ClusterSecret("").admits(null)).isTrue();
         assertThat(new ClusterSecret(null).isSet()).isFalse();
