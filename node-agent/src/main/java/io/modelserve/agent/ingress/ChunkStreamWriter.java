@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * once. A write that fails means the client is gone: the source is cancelled, so the backend stops.
  */
 final class ChunkStreamWriter {
-    /** Marks a forwarded answer that is a stream (newline-delimited JSON), in both directions of a hop. */
+    /** On a forwarded request: the caller can pass a stream on. On a response: this answer is a stream. */
     static final String STREAM_HEADER = "X-Modelserve-Stream";
     static final String SSE = "text/event-stream";
     static final String NDJSON = "application/x-ndjson";

@@ -162,7 +162,8 @@ public final class ReplicaRouter {
     private record Attempt(Outcome outcome, boolean full) {}
 
     private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream) {
-        Job job = stream ? Job.streaming(request) : Job.of(request);
+        // Plain backends keep the plain path: no channel, no wait on two futures.
+        Job job = stream && replica.streams() ? Job.streaming(request) : Job.of(request);
         switch (replica.submit(job)) {
             case FULL -> {
                 return new Attempt(null, true);

@@ -60,6 +60,7 @@ public final class Replica {
     private volatile String lastError;
     private volatile String appliedConfigDigest = "";
     private volatile long busySinceNanos;
+    private volatile boolean streams;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
             OpenedBackend.Opener opener, ReplicaMetrics metrics,
@@ -173,6 +174,11 @@ public final class Replica {
         return createdAtMillis;
     }
 
+    /** Whether its backend answers in chunks (a {@code StreamingBackend}); known once it is RUNNING. */
+    public boolean streams() {
+        return streams;
+    }
+
     /** Nanos the current call has been running, or 0 when idle. */
     public long busyForNanos() {
         long since = busySinceNanos;
@@ -205,6 +211,7 @@ public final class Replica {
                     assignment.device(), metrics.pluginRegistry(), handles);
             opened.backend().init(context);
             appliedConfigDigest = spec.configDigest();
+            streams = opened.backend() instanceof StreamingBackend;
         } catch (Throwable t) {
             fail("init failed: " + BackendFailure.describe(t), t);
             shutdown(opened);
