@@ -18,7 +18,7 @@ import java.util.Map;
  * side is driven by the same load generator as every other benchmark. Run with {@code bench/minilm-batching}.
  *
  * <p>Properties: {@code connections} (32), {@code seconds} (10), {@code warmup} (5),
- * {@code max_batch_size} (32) and {@code batch_wait_ms} (2) of the served deployment, {@code threads}
+ * {@code max_batch_size} (16: with 32 connections one batch fills while the other runs) and {@code batch_wait_ms} (2) of the served deployment, {@code threads}
  * (OnnxRuntime intra-op threads, raw loop and deployment alike; default: OnnxRuntime's, one per core).
  */
 public final class MinilmBatching {
@@ -46,7 +46,7 @@ public final class MinilmBatching {
         int connections = Integer.getInteger("connections", 32);
         double seconds = Double.parseDouble(System.getProperty("seconds", "10"));
         double warmup = Double.parseDouble(System.getProperty("warmup", "5"));
-        int maxBatch = Integer.getInteger("max_batch_size", 32);
+        int maxBatch = Integer.getInteger("max_batch_size", 16);
         int batchWait = Integer.getInteger("batch_wait_ms", 2);
         String threads = System.getProperty("threads");
         Map<String, String> config = threads == null ? Map.of() : Map.of("threads", threads);
