@@ -41,6 +41,11 @@ final class StatusCommand implements Callable<Integer> {
                     iterable(d.path("methods"))), d.path("route").asText(), d.path("ready").asInt(), d.path("desired").asInt(),
                     d.path("version").asText(), traffic);
         }
+        for (JsonNode a : report.path("autoscaling")) {
+            System.out.printf("autoscale %s: %d replicas in %d..%d (target_ongoing %s): %s%n", a.path("deployment").asText(),
+                    a.path("replicas").asInt(), a.path("min").asInt(), a.path("max").asInt(), a.path("targetOngoing").asText(),
+                    a.path("reason").asText());
+        }
         System.out.printf("%-20s %-28s %-18s %-12s %s%n", "DEPLOYMENT", "REPLICA", "NODE", "DEVICE", "STATE");
         for (JsonNode r : report.path("replicas")) {
             String state = r.path("state").asText();

@@ -44,6 +44,19 @@ public final class ClusterState {
         return new StateMap<>(hazelcast.getMap("modelserve.leader"), LeaderLease.class);
     }
 
+    /** deployment -> the autoscaler's latest decision; written by the leader. */
+    public StateMap<AutoscaleDecision> autoscale() {
+        return new StateMap<>(hazelcast.getMap("modelserve.autoscale"), AutoscaleDecision.class);
+    }
+
+    /**
+     * deployment -> when a request last found no replica of an autoscaled deployment (scale from zero);
+     * written by any ingress, read by the leader.
+     */
+    public com.hazelcast.map.IMap<String, Long> demand() {
+        return hazelcast.getMap("modelserve.demand");
+    }
+
     public HazelcastInstance hazelcast() {
         return hazelcast;
     }

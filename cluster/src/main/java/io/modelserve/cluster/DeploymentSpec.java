@@ -38,7 +38,9 @@ public record DeploymentSpec(
         boolean retry,
         Map<String, String> options,
         String version,
-        int traffic) {
+        int traffic,
+        Autoscaling autoscaling,
+        Isolation isolation) {
 
     /** Separates a main deployment's name from a canary's label: {@code TextEmbedding@v2}. */
     public static final char CANARY_MARK = '@';
@@ -55,8 +57,9 @@ public record DeploymentSpec(
         models = List.copyOf(models);
         config = Map.copyOf(config);
         options = options == null ? Map.of() : Map.copyOf(options);
+        isolation = isolation == null ? Isolation.IN_PROCESS : isolation;
         if (version == null || version.isEmpty()) {
-            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued, options);
+            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued, options, isolation);
         }
     }
 
@@ -65,7 +68,23 @@ public record DeploymentSpec(
             List<Artifact> pluginJars, List<Artifact> models, int replicas, Resources cost, int maxBatchSize,
             int batchWaitMs, int maxQueued, long timeoutMs, Map<String, String> config) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0, null, Isolation.IN_PROCESS);
+    }
+
+    /** Autoscaling within {@code range}, or fixed replicas when null. */
+    public DeploymentSpec withAutoscaling(Autoscaling range) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, range, isolation);
+    }
+
+    /** Runs replicas in child JVMs ({@code isolation = process}); part of the version. */
+    public DeploymentSpec withIsolation(Isolation mode) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, mode);
+    }
+
+    public boolean isAutoscaled() {
+        return autoscaling != null;
     }
 
     /** {@code TextEmbedding} for both {@code TextEmbedding} and its canary {@code TextEmbedding@v2}. */
@@ -87,13 +106,13 @@ public record DeploymentSpec(
     /** A canary's share of its main deployment's route, in percent; changes without a restart. */
     public DeploymentSpec withTraffic(int percent) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent, autoscaling, isolation);
     }
 
     /** A canary serving the route and methods of its main deployment. */
     public DeploymentSpec withRouteOf(DeploymentSpec main) {
         return new DeploymentSpec(name, main.route, main.methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation);
     }
 
     public boolean isBuiltin() {
@@ -102,25 +121,25 @@ public record DeploymentSpec(
 
     public DeploymentSpec withReplicas(int count) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, count, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation);
     }
 
     /** {@code retry = false}: a request lost with its node is answered with an error, not run again. */
     public DeploymentSpec withRetry(boolean retryOnNodeLoss) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic, autoscaling, isolation);
     }
 
     /** Options of a built-in backend (plain keys of its section); they are part of the version. */
     public DeploymentSpec withOptions(Map<String, String> builtinOptions) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic, autoscaling, isolation);
     }
 
     /** This spec running the live settings of {@code desired} (config, timeout, retry) on its own version. */
     public DeploymentSpec withLiveSettingsOf(DeploymentSpec desired) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic);
+                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic, desired.autoscaling, isolation);
     }
 
     /** A digest of the {@code config.*} keys, so a replica can say which configuration it runs. */
@@ -129,7 +148,7 @@ public record DeploymentSpec(
     }
 
     static String computeVersion(String backend, List<Artifact> jars, List<Artifact> models, Resources cost,
-            int maxBatchSize, int batchWaitMs, int maxQueued, Map<String, String> options) {
+            int maxBatchSize, int batchWaitMs, int maxQueued, Map<String, String> options, Isolation isolation) {
         StringBuilder text = new StringBuilder(backend);
         for (Artifact jar : jars) {
             text.append("|jar:").append(jar.name()).append('=').append(jar.sha256());
@@ -140,6 +159,9 @@ public record DeploymentSpec(
         text.append("|cost:").append(cost.cpuMilli()).append('/').append(cost.gpuMilli());
         if (!options.isEmpty()) {
             text.append("|options:").append(new TreeMap<>(options));
+        }
+        if (isolation.isProcess()) {
+            text.append("|isolation:process/").append(isolation.memoryLimitMb());
         }
         text.append("|batch:").append(maxBatchSize).append('/').append(batchWaitMs).append("|queue:").append(maxQueued);
         return digest(text.toString()).substring(0, 12);

@@ -104,7 +104,24 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
 
     private volatile int slotCountSnapshot;
 
+    private final Map<String, Long> lastDemand = new ConcurrentHashMap<>();
+
+    /** Tells the controller (through the cluster) that a request waits for a replica; once a second at most. */
+    private void signalDemand(String deployment) {
+        long now = System.currentTimeMillis();
+        Long last = lastDemand.get(deployment);
+        if (last == null || now - last > 1_000) {
+            lastDemand.put(deployment, now);
+            try {
+                state.demand().set(deployment, now, 1, TimeUnit.MINUTES);
+            } catch (RuntimeException e) {
+                log.debug("node {}: cannot signal demand for {}: {}", options.nodeId(), deployment, e.toString());
+            }
+        }
+    }
+
     public NodeAgent start() {
+        router.setDemandSignal(this::signalDemand);
         extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, options.clusterSecret()));
         extensions.add(new io.modelserve.agent.queue.AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, () -> maxBodyBytes));
         extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state,

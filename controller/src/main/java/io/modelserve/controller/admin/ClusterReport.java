@@ -23,7 +23,12 @@ import java.util.Set;
  * @param failures problems that will not fix themselves soon: FAILED replicas, replicas that fit nowhere
  */
 public record ClusterReport(String leader, long generation, boolean converged, List<String> problems,
-        List<String> failures, List<NodeLine> nodes, List<DeploymentLine> deployments, List<ReplicaLine> replicas) {
+        List<String> failures, List<NodeLine> nodes, List<DeploymentLine> deployments, List<ReplicaLine> replicas,
+        List<AutoscaleLine> autoscaling) {
+
+    /** An autoscaled deployment: its range, the replicas decided and why. */
+    public record AutoscaleLine(String deployment, int min, int max, double targetOngoing, int replicas, String reason,
+            long decidedAtMillis) {}
 
     public record NodeLine(String id, String address, String ingress, String cpu, String cpuUsed, int gpus,
             String gpuUsed, boolean head) {}
@@ -113,8 +118,19 @@ public record ClusterReport(String leader, long generation, boolean converged, L
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
                     spec.version(), spec.backend(), traffic(spec, desired)));
         }
+        List<AutoscaleLine> autoscaling = new ArrayList<>();
+        var decisions = store.autoscaleDecisions();
+        for (DeploymentSpec spec : desired) {
+            if (spec.isAutoscaled()) {
+                var decision = decisions.get(spec.name());
+                autoscaling.add(new AutoscaleLine(spec.name(), spec.autoscaling().min(), spec.autoscaling().max(),
+                        spec.autoscaling().targetOngoing(), spec.replicas(),
+                        decision == null ? "starting at the minimum" : decision.reason(),
+                        decision == null ? 0 : decision.decidedAtMillis()));
+            }
+        }
         return new ClusterReport(leader, generation, problems.isEmpty(), List.copyOf(problems), List.copyOf(failures),
-                nodeLines(store, assignments), deploymentLines, lines);
+                nodeLines(store, assignments), deploymentLines, lines, List.copyOf(autoscaling));
     }
 
     /** A canary's share, or what a main deployment's canaries leave it; null for a route without canaries. */

@@ -21,7 +21,8 @@ final class DeploymentSectionValidator {
     static final String PREFIX = "algopkg.";
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
-            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic");
+            "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
+            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -59,7 +60,9 @@ final class DeploymentSectionValidator {
         if (builtin.isPresent() && modelZoo.isPresent()) {
             models = withOptionFiles(values, builtin.get(), models, modelZoo.get());
         }
-        int replicas = values.wholeNumber("replicas", 1, 0, Integer.MAX_VALUE);
+        int replicas = ScalingKeys.replicas(values);
+        Optional<io.modelserve.cluster.Autoscaling> autoscaling = ScalingKeys.autoscaling(values);
+        io.modelserve.cluster.Isolation isolation = ScalingKeys.isolation(values);
         long gpuMilli = values.milli("gpu_cost", 0, 1000);
         long cpuMilli = values.milli("cpu_cost", 1000, -1);
         // A canary serves its main deployment's route: it may repeat it, and ConfigParser fills it in.
@@ -76,7 +79,7 @@ final class DeploymentSectionValidator {
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
                 new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry)
-                .withOptions(options).withTraffic(traffic));
+                .withOptions(options).withTraffic(traffic).withIsolation(isolation).withAutoscaling(autoscaling.orElse(null)));
     }
 
     /** Required in a canary section, refused in a main one (whose share is what its canaries leave). */

@@ -76,6 +76,10 @@ public record Plan(List<Change> changes) {
         if (!before.methods().equals(after.methods())) {
             inPlace.add("method " + String.join(",", after.methods()));
         }
+        if (!Objects.equals(before.autoscaling(), after.autoscaling())) {
+            inPlace.add(after.isAutoscaled() ? "autoscaling " + after.autoscaling().min() + ".." + after.autoscaling().max()
+                    + ", target_ongoing " + after.autoscaling().targetOngoing() : "autoscaling off");
+        }
         if (before.retry() != after.retry()) {
             inPlace.add("retry " + after.retry());
         }

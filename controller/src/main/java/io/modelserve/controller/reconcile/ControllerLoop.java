@@ -42,6 +42,7 @@ public final class ControllerLoop implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
+        this.autoscaler = new Autoscaler(clock);
     }
 
     public ControllerLoop start() {
@@ -99,6 +100,7 @@ public final class ControllerLoop implements AutoCloseable {
 
     /** Reconciles every deployment that is desired or still has assignments. */
     void pass() {
+        autoscale();
         SnapshotStore snapshot = new SnapshotStore(store);
         Reconciler reconciler = new Reconciler(snapshot, clock, ControllerLoop::randomSuffix);
         TreeSet<String> names = new TreeSet<>();
@@ -125,6 +127,34 @@ public final class ControllerLoop implements AutoCloseable {
         lastOutcomes.keySet().retainAll(names);
         forgetLostNodes(snapshot);
         passes.incrementAndGet();
+    }
+
+    private final Autoscaler autoscaler;
+
+    /** Decides replica counts of autoscaled deployments before the reconcile acts on them. */
+    private void autoscale() {
+        java.util.Collection<DeploymentSpec> declared = store.declared();
+        if (declared.stream().noneMatch(DeploymentSpec::isAutoscaled)) {
+            return;
+        }
+        for (io.modelserve.cluster.AutoscaleDecision decision : autoscaler.decide(declared, store.statuses(),
+                store.autoscaleDecisions(), store.demand())) {
+            store.putAutoscaleDecision(decision);
+            log.info("autoscaler: {} -> {} replicas ({})", decision.deployment(), decision.replicas(), decision.reason());
+            meters.counter("modelserve.autoscale.decisions", "deployment", decision.deployment()).increment();
+            autoscaled.put(decision.deployment(), decision.replicas());
+            io.micrometer.core.instrument.Gauge.builder("modelserve.autoscale.replicas", autoscaled,
+                            m -> m.getOrDefault(decision.deployment(), 0))
+                    .description("Replicas the autoscaler decided for a deployment")
+                    .tag("deployment", decision.deployment()).register(meters);
+        }
+    }
+
+    private final Map<String, Integer> autoscaled = new ConcurrentHashMap<>();
+
+    /** deployment -> replicas the autoscaler decided last (also a gauge). */
+    public Map<String, Integer> autoscaled() {
+        return Map.copyOf(autoscaled);
     }
 
     /** Statuses left by nodes that are gone: their writer is dead, so the controller removes them. */

@@ -24,6 +24,23 @@ public interface ControllerStore {
 
     void removeAssignment(String replicaId);
 
+    /** The specs as declared in conf.ini, before autoscaling decisions are applied to their replicas. */
+    default Collection<DeploymentSpec> declared() {
+        return desired();
+    }
+
+    /** deployment -> the autoscaler's latest decision. */
+    default java.util.Map<String, io.modelserve.cluster.AutoscaleDecision> autoscaleDecisions() {
+        return java.util.Map.of();
+    }
+
+    default void putAutoscaleDecision(io.modelserve.cluster.AutoscaleDecision decision) {}
+
+    /** deployment -> when a request last found no replica of it (for scale from zero). */
+    default java.util.Map<String, Long> demand() {
+        return java.util.Map.of();
+    }
+
     /** Removes the status of a replica whose node is gone (its own writer cannot). */
     default void removeStatus(String replicaId) {}
 }

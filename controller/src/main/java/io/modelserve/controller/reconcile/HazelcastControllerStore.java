@@ -19,9 +19,43 @@ public final class HazelcastControllerStore implements ControllerStore {
         this.state = state;
     }
 
+    /** Declared specs, with the autoscaler's decision as the replica count of autoscaled ones. */
     @Override
     public Collection<DeploymentSpec> desired() {
+        java.util.Map<String, io.modelserve.cluster.AutoscaleDecision> decisions = autoscaleDecisions();
+        List<DeploymentSpec> specs = new java.util.ArrayList<>();
+        for (DeploymentSpec spec : state.deployments().values()) {
+            if (spec.isAutoscaled()) {
+                io.modelserve.cluster.AutoscaleDecision decision = decisions.get(spec.name());
+                spec = spec.withReplicas(spec.autoscaling().clamp(decision == null ? spec.autoscaling().min() : decision.replicas()));
+            }
+            specs.add(spec);
+        }
+        return specs;
+    }
+
+    @Override
+    public Collection<DeploymentSpec> declared() {
         return state.deployments().values();
+    }
+
+    @Override
+    public java.util.Map<String, io.modelserve.cluster.AutoscaleDecision> autoscaleDecisions() {
+        java.util.Map<String, io.modelserve.cluster.AutoscaleDecision> decisions = new java.util.HashMap<>();
+        for (io.modelserve.cluster.AutoscaleDecision decision : state.autoscale().values()) {
+            decisions.put(decision.deployment(), decision);
+        }
+        return decisions;
+    }
+
+    @Override
+    public void putAutoscaleDecision(io.modelserve.cluster.AutoscaleDecision decision) {
+        state.autoscale().put(decision.deployment(), decision);
+    }
+
+    @Override
+    public java.util.Map<String, Long> demand() {
+        return new java.util.HashMap<>(state.demand());
     }
 
     @Override

@@ -94,7 +94,8 @@ public final class ReplicaRouter {
                 sawFull = false;
                 continue;
             }
-            if (remote == null && !sawFull && spec.replicas() > 0 && awaitReplica(spec, deadline, skipped, lostNodes)) {
+            if (remote == null && !sawFull && (spec.replicas() > 0 || spec.isAutoscaled())
+                    && awaitReplica(spec, deadline, skipped, lostNodes)) {
                 continue;
             }
             if (remote == null) {
@@ -265,7 +266,12 @@ public final class ReplicaRouter {
      * the request's deadline and {@link #MAX_READY_WAIT_NANOS}, rather than failing at once.
      */
     private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped, Set<String> lostNodes) {
-        long until = Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
+        // An autoscaled deployment may be at zero: ask for a replica and wait for its cold start,
+        // bounded by timeout_ms only.
+        long until = spec.isAutoscaled() ? deadline : Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
+        if (spec.isAutoscaled()) {
+            demandSignal.accept(spec.name());
+        }
         while (System.nanoTime() < until) {
             try {
                 Thread.sleep(20);
@@ -282,6 +288,13 @@ public final class ReplicaRouter {
     }
 
     private static final long MAX_READY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private volatile java.util.function.Consumer<String> demandSignal = deployment -> { };
+
+    /** Told the name of an autoscaled deployment for which a request found no replica. */
+    public void setDemandSignal(java.util.function.Consumer<String> signal) {
+        this.demandSignal = signal;
+    }
 
     /** The least loaded remote replica as seen from this node; ties broken at random. */
     private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> lostNodes) {
