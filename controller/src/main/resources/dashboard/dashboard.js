@@ -104,12 +104,25 @@ async function overview(gen) {
         return el('tr', { id: 'deployment-' + d.name, 'data-deployment': d.name, 'data-state': h.state },
           el('td', {}, el('a', { href: '#/deployment/' + encodeURIComponent(d.name) }, d.name)),
           el('td', {}, d.methods.join(',') + ' ' + d.route),
-          el('td', { class: 'num' }, d.ready + ' / ' + d.desired),
+          el('td', { class: 'num' }, d.ready + ' / ' + d.desired, autoscaleNote(report, d.name)),
           el('td', {}, badge(h.state)),
           el('td', { class: h.state === 'FAILED' ? 'error' : 'muted' }, h.error || ''));
       })),
     report.problems.length ? el('h2', {}, 'Not converged yet because') : null,
     report.problems.length ? el('ul', { id: 'problems' }, report.problems.map(p => el('li', {}, p))) : null);
+}
+
+/** " (autoscaled 1..8)" after the replica count of an autoscaled deployment. */
+function autoscaleNote(report, name) {
+  const a = (report.autoscaling || []).find(x => x.deployment === name);
+  return a ? el('span', { class: 'muted', title: a.reason }, ' (autoscaled ' + a.min + '..' + a.max + ')') : '';
+}
+
+/** The autoscaler's last decision and its reason, on the deployment page. */
+function autoscaleDetail(report, name) {
+  const a = (report.autoscaling || []).find(x => x.deployment === name);
+  return a ? el('div', { class: 'muted', id: 'autoscale-decision' },
+    'autoscaling ' + a.min + '..' + a.max + ', target_ongoing ' + a.targetOngoing + ': ' + a.replicas + ' replicas — ' + a.reason) : null;
 }
 
 // ---------------------------------------------------------------- deployment
@@ -212,6 +225,7 @@ async function deployment(gen, name, firstPaint) {
       el('span', {}, badge(h.state)), el('span', {}, spec.methods.join(',') + ' ' + spec.route),
       el('span', {}, 'ready ' + spec.ready + ' / ' + spec.desired), el('span', {}, 'version ' + spec.version),
       el('span', { class: 'muted' }, spec.backend),
+      autoscaleDetail(report, name),
       h.error ? el('div', { class: 'error', id: 'deployment-error' }, h.error) : null);
   }
   const now = trafficAnswer.body.now || Date.now();
