@@ -29,7 +29,7 @@ final class ScalingKeys {
                 return Integer.parseInt(range.group(1));
             }
         }
-        return values.wholeNumber("replicas", 1, 0, 100_000);
+        return values.wholeNumber("replicas", 1, 0, Integer.MAX_VALUE);
     }
 
     /** Autoscaling for {@code replicas = min..max}; empty for a fixed count (the autoscale keys are then refused). */
