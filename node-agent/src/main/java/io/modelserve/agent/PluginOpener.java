@@ -33,6 +33,13 @@ final class PluginOpener implements OpenedBackend.Opener {
             return new OpenedBackend(builtins.create(spec.backend(), spec.options()), models, () -> { });
         }
         List<Path> jars = materialize(spec.pluginJars());
+        if (spec.isolation().isProcess()) {
+            // Its own JVM: the child loads the jars; the node keeps only a proxy that it can kill.
+            Path log = Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas", assignment.replicaId() + "-child.log");
+            io.modelserve.agent.isolation.ChildBackend child = new io.modelserve.agent.isolation.ChildBackend(spec,
+                    assignment.replicaId(), jars, models, log);
+            return new OpenedBackend(child, models, child::kill);
+        }
         PluginLoader.LoadedBackend loaded = loader.load(spec.name(), jars, spec.backend());
         return new OpenedBackend(loaded.backend(), models, loaded.classLoader());
     }

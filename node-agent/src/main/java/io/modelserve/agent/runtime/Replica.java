@@ -60,6 +60,7 @@ public final class Replica {
     private volatile String lastError;
     private volatile String appliedConfigDigest = "";
     private volatile long busySinceNanos;
+    private volatile Killable killable;
     private volatile boolean streams;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
@@ -130,6 +131,9 @@ public final class Replica {
         }
         fail(reason, null);
         closed = true;
+        if (killable != null) {
+            killable.kill(); // a child JVM can be stopped for real; its stuck call then returns
+        }
         Job job;
         while ((job = queue.poll()) != null) {
             ongoing.decrementAndGet();
@@ -206,6 +210,7 @@ public final class Replica {
         OpenedBackend opened = null;
         try {
             opened = opener.open(assignment);
+            killable = opened.backend() instanceof Killable k ? k : null;
             Thread.currentThread().setContextClassLoader(opened.backend().getClass().getClassLoader());
             BackendContext context = new ReplicaContext(spec.name(), id(), opened.modelPaths(), spec.config(),
                     assignment.device(), metrics.pluginRegistry(), handles);
@@ -314,6 +319,25 @@ public final class Replica {
         } finally {
             busySinceNanos = 0;
             ongoing.addAndGet(-live.size());
+        }
+        if (killable != null && live.stream().anyMatch(job -> job.result().isCompletedExceptionally()) && !isAlive(backend)) {
+            // The child JVM died under the call: say why now, rather than at the next health poll.
+            String cause;
+            try {
+                live.getFirst().result().join();
+                cause = "child JVM stopped";
+            } catch (RuntimeException e) {
+                cause = BackendFailure.describe(e.getCause() == null ? e : e.getCause());
+            }
+            fail(cause, null);
+        }
+    }
+
+    private static boolean isAlive(AlgoBackend backend) {
+        try {
+            return backend.healthy();
+        } catch (Throwable t) {
+            return false;
         }
     }
 
