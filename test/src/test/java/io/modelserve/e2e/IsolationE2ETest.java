@@ -31,6 +31,14 @@ class IsolationE2ETest {
             route = bad
             timeout_ms = 2000
 
+            [algopkg.BadInit]
+            backend = io.modelserve.examples.misbehaving.Misbehaving
+            isolation = process
+            memory_limit = 128m
+            cpu_cost = 0.1
+            route = bad-init
+            config.fail_init = weights are missing
+
             [algopkg.AlgoExample]
             backend = io.modelserve.examples.algoexample.AlgoExample
             cpu_cost = 0.1
@@ -43,6 +51,7 @@ class IsolationE2ETest {
     void start() throws Exception {
         Path dir = RunningHead.scratchDir(getClass());
         RunningHead.Workspace workspace = RunningHead.workspace(dir);
+        workspace.copyPlugin("Misbehaving", "BadInit");
         workspace.writeConf("conf.ini", SECTIONS);
         head = workspace.start("conf.ini");
     }
@@ -72,12 +81,16 @@ class IsolationE2ETest {
     }
 
     private JsonNode replica() throws Exception {
+        return replicaOf("Misbehaving");
+    }
+
+    private JsonNode replicaOf(String deployment) throws Exception {
         for (JsonNode r : head.adminStatus().path("replicas")) {
-            if (r.path("deployment").asText().equals("Misbehaving")) {
+            if (r.path("deployment").asText().equals(deployment)) {
                 return r;
             }
         }
-        throw new AssertionError("no Misbehaving replica");
+        throw new AssertionError("no " + deployment + " replica");
     }
 
     private void goodStillServes() throws Exception {
@@ -139,5 +152,24 @@ class IsolationE2ETest {
         }
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the hung child was killed").isFalse();
         assertThat(childPid()).isNotEqualTo(pid);
+    }
+
+    @Test
+    @Order(5)
+    void aSpinningPluginIsKilledAndReplaced() throws Exception {
+        long pid = childPid();
+        assertThat(act("spin").statusCode()).isEqualTo(504);
+        goodStillServes();
+        assertThat(childPid()).isNotEqualTo(pid);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    @Order(6)
+    void anInitThatThrowsInTheChildIsFailedWithItsMessage() throws Exception {
+        JsonNode replica = replicaOf("BadInit");
+        assertThat(replica.path("state").asText()).isIn("FAILED", "STARTING");
+        assertThat(replica.path("reason").asText()).contains("weights are missing");
+        goodStillServes();
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code System.exit(3)}, {@code "oom"} allocates until the heap is gone, {@code "spin"} burns a core
  * forever, {@code "hang"} never returns, {@code "leak-threads"} starts threads that never end,
  * {@code "unserialisable"} returns an object JSON cannot hold, {@code "throw"} fails the request.
- * Anything else answers {@code {"pid": ..., "replica": ...}}. Run it with {@code isolation = process}.
+ * Anything else answers {@code {"pid": ..., "replica": ...}}; {@code config.fail_init = msg} makes
+ * {@code init} throw. Run it with {@code isolation = process}.
  */
 public class Misbehaving implements AlgoBackend {
     private String replica;
@@ -20,6 +21,10 @@ public class Misbehaving implements AlgoBackend {
 
     @Override
     public void init(BackendContext context) {
+        String failInit = context.config().get("fail_init");
+        if (failInit != null) {
+            throw new IllegalStateException(failInit);
+        }
         replica = context.replicaId();
     }
 
