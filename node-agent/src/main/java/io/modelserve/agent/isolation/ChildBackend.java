@@ -61,7 +61,7 @@ public final class ChildBackend implements AlgoBackend, Killable {
             server.setSoTimeout(500);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + spec.isolation().memoryLimitMb() + "m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
+                    "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true",
                     "-Dmodelserve.logDir=" + logFile.getParent(), "-Dmodelserve.process=" + replicaId + "-child",
                     "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), String.valueOf(server.getLocalPort())));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

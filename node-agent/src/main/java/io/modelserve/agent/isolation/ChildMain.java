@@ -33,8 +33,21 @@ import java.util.Map;
 public final class ChildMain {
     private ChildMain() {}
 
-    public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
+    public static void main(String[] args) {
+        // A node killed outright cannot close us; and a plugin's leaked non-daemon threads or a stuck
+        // call would otherwise keep this JVM alive as an orphan after its node is gone.
+        ProcessHandle.current().parent().ifPresent(node -> node.onExit().thenRun(() -> Runtime.getRuntime().halt(2)));
+        int code = 0;
+        try {
+            run(Integer.parseInt(args[0]));
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        }
+        Runtime.getRuntime().halt(code);
+    }
+
+    private static void run(int port) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setTcpNoDelay(true);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
@@ -50,7 +63,6 @@ public final class ChildMain {
             Frames.write(out, ok(null));
             serve(backend, in, out);
         }
-        System.exit(0);
     }
 
     private static AlgoBackend start(JsonNode init) throws Exception {
