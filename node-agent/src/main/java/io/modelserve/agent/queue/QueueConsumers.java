@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelserve.agent.ingress.Ingress;
 import io.modelserve.agent.ingress.Outcome;
 import io.modelserve.agent.ingress.ReplicaRouter;
 import io.modelserve.agent.ingress.RouteTable;
@@ -91,35 +92,35 @@ public final class QueueConsumers implements AutoCloseable {
         Supplier<DeploymentSpec> spec = () -> routes.forDeployment(request.deployment()).orElse(null);
         DeploymentSpec current = spec.get();
         if (current == null) {
-            finish(request, 404, error("deployment " + request.deployment() + " was removed before the request ran"), null);
+            finish(request, 404, JSON.valueToTree(Ingress.Envelope.failed("deployment " + request.deployment()
+                    + " was removed before the request ran")));
             return;
         }
         ObjectNode params = request.params() == null ? JsonNodeFactory.instance.objectNode() : request.params();
         Outcome outcome = router.dispatch(current, new JsonRequest(params, request.body(), request.contentType()));
         switch (outcome) {
             case Outcome.Served served -> {
-                ObjectNode envelope = JsonNodeFactory.instance.objectNode();
-                envelope.put("status", 1);
-                envelope.set("result", JSON.valueToTree(served.result()));
-                envelope.put("info", (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId());
-                finish(request, 200, envelope, served.replicaId());
+                String info = (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId();
+                try {
+                    finish(request, 200, JSON.valueToTree(Ingress.Envelope.served(served.result(), info)));
+                } catch (IllegalArgumentException notJson) {
+                    // As on the route itself: a result JSON cannot hold is that request's 500, not a lost request.
+                    finish(request, 500, JSON.valueToTree(Ingress.Envelope.failed("the result of " + request.deployment()
+                            + " is not JSON-serialisable: " + notJson.getMessage())));
+                }
             }
             case Outcome.Refused refused when refused.status() == 503 -> {
                 // Overloaded or no replica ready: the work is accepted, so it waits its turn again.
                 queue.putBack(request);
                 sleepQuietly(200);
             }
-            case Outcome.Refused refused -> finish(request, refused.status(), error(refused.message()), null);
+            case Outcome.Refused refused -> finish(request, refused.status(), JSON.valueToTree(Ingress.Envelope.failed(refused.message())));
         }
     }
 
-    private void finish(QueuedRequest request, int status, JsonNode envelope, String replica) {
+    private void finish(QueuedRequest request, int status, JsonNode envelope) {
         queue.finish(new QueuedResult(request.id(), status == 200 ? QueuedResult.DONE : QueuedResult.FAILED, status, envelope,
                 nodeId, System.currentTimeMillis()));
-    }
-
-    private static JsonNode error(String message) {
-        return JsonNodeFactory.instance.objectNode().put("status", 0).put("error", message);
     }
 
     private static void sleepQuietly(long millis) {
