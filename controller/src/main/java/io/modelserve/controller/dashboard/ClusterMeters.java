@@ -62,12 +62,13 @@ public final class ClusterMeters {
         List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
         counts.forEach((deployment, byState) -> byState.forEach((state, count) -> stateRows.add(
                 MultiGauge.Row.of(Tags.of("deployment", deployment, "state", state.name()), count))));
-        replicas.register(stateRows, true);
-        restarts.register(restartRows, true);
+        // Deployment rows first: a scrape that sees a replica RUNNING also sees its deployment's rows.
         desired.register(report.deployments().stream().map(d -> MultiGauge.Row.of(Tags.of("deployment", d.name()), d.desired()))
                 .<MultiGauge.Row<?>>map(r -> r).toList(), true);
         ready.register(report.deployments().stream().map(d -> MultiGauge.Row.of(Tags.of("deployment", d.name()), d.ready()))
                 .<MultiGauge.Row<?>>map(r -> r).toList(), true);
+        replicas.register(stateRows, true);
+        restarts.register(restartRows, true);
         pending.set(waiting);
         converged.set(report.converged() ? 1 : 0);
     }
