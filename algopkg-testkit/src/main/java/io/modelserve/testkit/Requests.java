@@ -1,7 +1,7 @@
 package io.modelserve.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.modelserve.agent.ingress.RequestDecoder;
+import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.sdk.Request;
 import java.nio.charset.StandardCharsets;

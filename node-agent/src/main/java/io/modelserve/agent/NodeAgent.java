@@ -3,17 +3,17 @@ package io.modelserve.agent;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.artifact.ArtifactCache;
-import io.modelserve.agent.ingress.Ingress;
-import io.modelserve.agent.ingress.ReplicaDirectory;
-import io.modelserve.agent.ingress.RemoteReplica;
-import io.modelserve.agent.ingress.ReplicaEndpoint;
-import io.modelserve.agent.ingress.ReplicaRouter;
-import io.modelserve.agent.ingress.RouteTable;
-import io.modelserve.agent.ingress.RoutedDeploymentHandle;
+import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.plugin.PluginLoader;
+import io.modelserve.agent.routing.RemoteReplica;
+import io.modelserve.agent.routing.ReplicaDirectory;
+import io.modelserve.agent.routing.ReplicaRouter;
+import io.modelserve.agent.routing.RouteTable;
+import io.modelserve.agent.routing.RoutedDeploymentHandle;
 import io.modelserve.agent.runtime.OpenedBackend;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.ReplicaMetrics;
+import io.modelserve.agent.transport.ReplicaEndpoint;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.NodeStatus;
@@ -89,10 +89,10 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         this.state = state;
         this.options = options;
         this.meters = meters;
-        this.router = new ReplicaRouter(this, new io.modelserve.agent.ingress.Forwarder(options.clusterSecret()));
+        this.router = new ReplicaRouter(this, new io.modelserve.agent.transport.Forwarder(options.clusterSecret()));
         List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
         sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId(),
-                new io.modelserve.agent.ingress.ClusterSecret(options.clusterSecret())));
+                new io.modelserve.agent.transport.ClusterSecret(options.clusterSecret())));
         this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible()),
                 new PluginLoader());
         this.asyncQueue = new io.modelserve.agent.queue.AsyncQueue(state.hazelcast());
@@ -125,7 +125,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, options.clusterSecret()));
         extensions.add(new io.modelserve.agent.queue.AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, () -> maxBodyBytes));
         extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state,
-                new io.modelserve.agent.ingress.ClusterSecret(options.clusterSecret())));
+                new io.modelserve.agent.transport.ClusterSecret(options.clusterSecret())));
         ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
         publishNode();

@@ -2,8 +2,8 @@ package io.modelserve.agent.artifact;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.modelserve.agent.ingress.ClusterSecret;
-import io.modelserve.agent.ingress.Ingress;
+import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.transport.ClusterSecret;
 import io.modelserve.cluster.Artifact;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.DeploymentSpec;

@@ -1,6 +1,6 @@
 package io.modelserve.agent.artifact;
 
-import io.modelserve.agent.ingress.ClusterSecret;
+import io.modelserve.agent.transport.ClusterSecret;
 import io.modelserve.cluster.Artifact;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.NodeStatus;

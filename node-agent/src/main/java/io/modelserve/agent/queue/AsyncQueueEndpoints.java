@@ -2,9 +2,9 @@ package io.modelserve.agent.queue;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.modelserve.agent.ingress.Ingress;
-import io.modelserve.agent.ingress.RequestDecoder;
-import io.modelserve.agent.ingress.RouteTable;
+import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.http.RequestDecoder;
+import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.modelserve.agent.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.modelserve.agent.ingress.RequestDecoder;
+import io.modelserve.agent.http.RequestDecoder;
 import java.lang.reflect.Array;
 import java.util.List;
 import java.util.Map;

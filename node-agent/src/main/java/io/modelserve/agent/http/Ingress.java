@@ -1,0 +1,301 @@
+package io.modelserve.agent.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.modelserve.agent.routing.Outcome;
+import io.modelserve.agent.routing.ReplicaRouter;
+import io.modelserve.agent.routing.RouteTable;
+import io.modelserve.agent.routing.TrafficSplit;
+import io.modelserve.agent.runtime.ChunkSource;
+import io.modelserve.cluster.DeploymentSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST front door of a node: {@code <method> /<route>} for every deployment, and the reserved
+ * {@code /-/} endpoints. Every answer is JSON, errors included.
+ */
+public final class Ingress implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Ingress.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Pins a request to one version of a deployment: {@code main} or a canary's label. */
+    public static final String VERSION_HEADER = "X-Modelserve-Version";
+    private static final HandlerType[] ROUTE_METHODS = {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+            HandlerType.DELETE, HandlerType.PATCH};
+
+    private final String nodeId;
+    private final RouteTable routes;
+    private final ReplicaRouter router;
+    private final MeterRegistry meters;
+    private final LongSupplier maxBodyBytes;
+    private final Supplier<Map<String, Object>> health;
+    private final Javalin app;
+
+    @JsonPropertyOrder({"status", "result", "error", "info"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Envelope(int status, Object result, String error, String info) {
+        // Public so that the plugin test kit and `modelserve check` show exactly what a route answers.
+        public static Envelope served(Object result, String info) {
+            return new Envelope(1, result, null, info);
+        }
+
+        public static Envelope failed(String error) {
+            return new Envelope(0, null, error, null);
+        }
+
+        /** The bytes the ingress sends; fails when the result is not JSON-serialisable. */
+        public byte[] toJson() throws IOException {
+            return JSON.writeValueAsBytes(this);
+        }
+    }
+
+    /**
+     * Endpoints a feature adds to every node's ingress (Open Inference Protocol, async queue,
+     * forwarding). Registered before the catch-all route handler, which would otherwise take them.
+     */
+    @FunctionalInterface
+    public interface Extension {
+        void register(Javalin app);
+    }
+
+    /** Request line plus headers, per request (SECURITY.md). */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
+            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health) {
+        this(nodeId, routes, router, meters, maxBodyBytes, health, java.util.List.of());
+    }
+
+    public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
+            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions) {
+        this.nodeId = nodeId;
+        this.routes = routes;
+        this.router = router;
+        this.meters = meters;
+        this.maxBodyBytes = maxBodyBytes;
+        this.health = health;
+        this.app = Javalin.create(config -> {
+            config.useVirtualThreads = true;
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.http.maxRequestSize = Long.MAX_VALUE; // we enforce our own limit, before reading
+            // Jetty answers 431 past this: a client cannot make a node buffer unbounded headers.
+            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
+        });
+        app.get("/-/healthz", ctx -> {
+            Map<String, Object> state = health.get();
+            json(ctx, "ok".equals(state.get("status")) ? 200 : 503, state);
+        });
+        app.get("/-/routes", ctx -> json(ctx, 200, routes.describe()));
+        app.get("/-/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+        for (Extension extension : extensions) {
+            extension.register(app);
+        }
+        for (HandlerType method : ROUTE_METHODS) {
+            app.addHttpHandler(method, "/<path>", this::serve);
+        }
+        app.error(404, ctx -> {
+            if (ctx.result() == null) {
+                error(ctx, 404, "no route " + ctx.path());
+            }
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("ingress: unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+        });
+    }
+
+    /** Starts listening on {@code host:port}. */
+    public Ingress start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Extra endpoints a node adds (artifact transfer, admin on the head). */
+    public Javalin javalin() {
+        return app;
+    }
+
+    private void serve(Context ctx) {
+        long started = System.nanoTime();
+        String route = normalise(ctx.path());
+        if (route.startsWith("-/")) {
+            error(ctx, 404, "no such endpoint " + ctx.path() + "; reserved endpoints: /-/healthz, /-/routes, /-/metrics");
+            return;
+        }
+        DeploymentSpec spec = routes.forRoute(route).orElse(null);
+        if (spec == null) {
+            error(ctx, 404, "no route /" + route + "; see /-/routes");
+            return;
+        }
+        String method = ctx.method().name();
+        if (!spec.methods().contains(method)) {
+            ctx.header("Allow", String.join(", ", spec.methods()));
+            record(spec, null, 405, started);
+            error(ctx, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
+            return;
+        }
+        DeploymentSpec fallback = null;
+        String pinned = ctx.header(VERSION_HEADER);
+        if (pinned != null && !pinned.isBlank()) {
+            DeploymentSpec version = routes.version(spec, pinned.strip()).orElse(null);
+            if (version == null) {
+                record(spec, null, 404, started);
+                error(ctx, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
+                        + String.join(", ", versionLabels(spec)));
+                return;
+            }
+            spec = version;
+        } else {
+            List<DeploymentSpec> canaries = routes.canariesOf(spec.name());
+            if (!canaries.isEmpty()) {
+                DeploymentSpec chosen = TrafficSplit.choose(spec, canaries, version -> router.hasReady(version.name()),
+                        ThreadLocalRandom.current().nextInt(10_000));
+                fallback = chosen == spec ? null : spec;
+                spec = chosen;
+            }
+        }
+        byte[] body;
+        try {
+            body = readBody(ctx, maxBodyBytes.getAsLong());
+        } catch (BodyTooLarge e) {
+            record(spec, null, 413, started);
+            error(ctx, 413, e.getMessage());
+            return;
+        } catch (IOException e) {
+            record(spec, null, 400, started);
+            error(ctx, 400, "could not read the request body: " + e.getMessage());
+            return;
+        }
+        RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
+        if (decoded instanceof RequestDecoder.Malformed malformed) {
+            record(spec, null, 400, started);
+            error(ctx, 400, malformed.message());
+            return;
+        }
+        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback, true);
+        switch (outcome) {
+            case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
+                // Timed to the first chunk: the rest of a stream is the backend's pace, not the platform's.
+                record(spec, served.replicaId(), 200, started);
+                ChunkStreamWriter.write(ctx, chunks, ChunkStreamWriter.wantsEvents(ctx),
+                        (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId(), spec.timeoutMs(), spec.name());
+            }
+            case Outcome.Served served -> {
+                byte[] json;
+                try {
+                    json = JSON.writeValueAsBytes(new Envelope(1, served.result(), null,
+                            (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId()));
+                } catch (IOException | RuntimeException e) {
+                    record(spec, served.replicaId(), 500, started);
+                    error(ctx, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
+                    return;
+                }
+                record(spec, served.replicaId(), 200, started);
+                ctx.status(200).contentType("application/json").result(json);
+            }
+            case Outcome.Refused refused -> {
+                if (refused.retryAfterSeconds() > 0) {
+                    ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
+                }
+                record(spec, null, refused.status(), started);
+                error(ctx, refused.status(), refused.message());
+            }
+        }
+    }
+
+    private List<String> versionLabels(DeploymentSpec main) {
+        List<String> labels = new java.util.ArrayList<>();
+        labels.add(DeploymentSpec.MAIN_LABEL);
+        routes.canariesOf(main.name()).forEach(canary -> labels.add(canary.label()));
+        return labels;
+    }
+
+    private record TimerKey(String deployment, String replica, int status) {}
+
+    /** Timers by key: building and registering a meter per request would cost more than the request. */
+    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
+        TimerKey key = new TimerKey(spec.name(), replicaId == null ? "none" : replicaId, status);
+        timers.computeIfAbsent(key, k -> Timer.builder("modelserve.requests")
+                .description("Requests answered by the ingress, by deployment, replica and HTTP status")
+                .tags("deployment", k.deployment(), "replica", k.replica(), "status", String.valueOf(k.status()), "node", nodeId)
+                .publishPercentileHistogram()
+                .register(meters))
+                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static String normalise(String path) {
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(start, end);
+    }
+
+    /** Reads at most {@code limit} bytes; refuses larger bodies without reading them whole. */
+    public static byte[] readBody(Context ctx, long limit) throws IOException, BodyTooLarge {
+        long declared = ctx.contentLength();
+        if (declared > limit) {
+            throw new BodyTooLarge(declared, limit);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            // With a Content-Length, read exactly that; without one (chunked), at most limit + 1.
+            int toRead = declared >= 0 ? (int) declared : (int) Math.min(limit + 1, Integer.MAX_VALUE - 8);
+            byte[] body = in.readNBytes(toRead);
+            if (body.length > limit) {
+                throw new BodyTooLarge(body.length, limit);
+            }
+            return body;
+        }
+    }
+
+    /** A body over {@code max_body_bytes}; its message is the 413 answer. */
+    public static final class BodyTooLarge extends Exception {
+        BodyTooLarge(long size, long limit) {
+            super("request body too large: " + (size > limit ? "more than " + limit : size) + " bytes; the limit is "
+                    + limit + " bytes (max_body_bytes in [MODEL SERVE])", null, false, false);
+        }
+    }
+
+    public static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            ctx.status(500).contentType("application/json").result("{\"status\":0,\"error\":\"cannot encode response\"}");
+        }
+    }
+
+    public static void error(Context ctx, int status, String message) {
+        json(ctx, status, new Envelope(0, null, message, null));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

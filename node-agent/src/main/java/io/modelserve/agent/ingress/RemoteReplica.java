@@ -1,4 +1,0 @@
-package io.modelserve.agent.ingress;
-
-/** A RUNNING replica on another node, reachable through that node's ingress. */
-public record RemoteReplica(String replicaId, String deployment, String node, String baseUrl) {}

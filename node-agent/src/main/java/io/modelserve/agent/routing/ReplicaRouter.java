@@ -1,0 +1,322 @@
+package io.modelserve.agent.routing;
+
+import io.modelserve.agent.runtime.BackendFailure;
+import io.modelserve.agent.runtime.Job;
+import io.modelserve.agent.runtime.Replica;
+import io.modelserve.agent.runtime.ReplicaGoneException;
+import io.modelserve.agent.transport.Forwarder;
+import io.modelserve.agent.transport.RemoteChunkSource;
+import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.sdk.Request;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends a request to a ready replica of a deployment and waits for its answer.
+ *
+ * <p>Local replicas first (no hop), the less loaded of two random ones (power of two choices);
+ * only when none can take it, a replica on another node, the least loaded as seen from here. A
+ * replica that refuses (queue full, draining, not there) or stops before running the job is skipped
+ * and the next one tried: the job never reached the plugin, so retrying cannot run it twice. That is
+ * what keeps rolling replacements free of failed requests. A request lost with its node (the
+ * connection broke after it was sent) may have run; it is retried once elsewhere unless the
+ * deployment says {@code retry = false}.
+ */
+public final class ReplicaRouter {
+    private final ReplicaDirectory directory;
+    private final Forwarder forwarder;
+
+    public ReplicaRouter(ReplicaDirectory directory) {
+        this(directory, new Forwarder(""));
+    }
+
+    public ReplicaRouter(ReplicaDirectory directory, Forwarder forwarder) {
+        this.directory = directory;
+        this.forwarder = forwarder;
+    }
+
+    public Forwarder forwarder() {
+        return forwarder;
+    }
+
+    /** Blocks the calling (virtual) thread until the request is answered or {@code timeout_ms} passes. */
+    public Outcome dispatch(DeploymentSpec spec, Request request) {
+        return dispatch(spec, request, null);
+    }
+
+    /** Whether {@code deployment} has a replica, here or on another node, that could take a request now. */
+    public boolean hasReady(String deployment) {
+        return !directory.running(deployment).isEmpty() || !directory.remote(deployment).isEmpty();
+    }
+
+    /**
+     * As {@link #dispatch(DeploymentSpec, Request)}, but when no replica of {@code spec} can take the
+     * request (a canary being removed or full), it goes to {@code fallback} instead: the job never
+     * reached a plugin, so no request runs twice.
+     *
+     * @param fallback the main deployment of canary {@code spec}, or null
+     */
+    public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback) {
+        return dispatch(spec, request, fallback, false);
+    }
+
+    /**
+     * @param stream the caller can write a stream: when the backend streams (here or on another node),
+     *               the outcome is {@link Outcome.Served} with an {@link io.modelserve.agent.runtime.ChunkSource}
+     *               as its result, as soon as the first chunk is there ({@code timeout_ms} bounds the wait)
+     */
+    public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
+        Set<String> skipped = new HashSet<>();
+        Set<String> lostNodes = new HashSet<>();
+        boolean sawFull = false;
+        boolean retriedLoss = false;
+        while (true) {
+            Replica replica = pickLocal(directory.running(spec.name()), skipped);
+            if (replica != null) {
+                Attempt attempt = runLocal(replica, request, deadline, spec, stream);
+                if (attempt.outcome() != null) {
+                    return attempt.outcome();
+                }
+                sawFull |= attempt.full();
+                skipped.add(replica.id());
+                continue;
+            }
+            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, lostNodes);
+            if (remote == null && fallback != null) {
+                spec = fallback;
+                fallback = null;
+                sawFull = false;
+                continue;
+            }
+            if (remote == null && !sawFull && (spec.replicas() > 0 || spec.isAutoscaled())
+                    && awaitReplica(spec, deadline, skipped, lostNodes)) {
+                continue;
+            }
+            if (remote == null) {
+                if (sawFull) {
+                    return Outcome.Refused.of(503, spec.name() + " is overloaded: every replica's queue is full (max_queued = "
+                            + spec.maxQueued() + ")");
+                }
+                return Outcome.Refused.of(503, "no replica of " + spec.name() + " is ready"
+                        + (directory.starting(spec.name()) ? " yet (starting)" : "; see `modelserve status`"));
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return timedOut(spec);
+            }
+            switch (forwarder.forward(remote, request, left, stream)) {
+                case Forwarder.Answered answered when stream && answered.status() == 200 && answered.body().hasNonNull("stream") -> {
+                    // The other node started a stream and parked it: its chunks come over a connection of their own.
+                    return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
+                            + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
+                            remote.node(), remote.replicaId());
+                }
+                case Forwarder.Answered answered -> {
+                    return answeredRemotely(answered, remote);
+                }
+                case Forwarder.Refused refused -> {
+                    sawFull |= refused.full();
+                    skipped.add(remote.replicaId());
+                }
+                case Forwarder.TimedOut timedOut -> {
+                    return timedOut(spec);
+                }
+                case Forwarder.Lost lost -> {
+                    // The node is gone or going: none of its replicas will answer.
+                    skipped.add(remote.replicaId());
+                    lostNodes.add(remote.node());
+                    forwarder.suspect(remote.node());
+                    if (lost.maybeRan()) {
+                        if (!spec.retry() || retriedLoss) {
+                            return Outcome.Refused.of(502, "the node running " + spec.name() + " was lost while answering ("
+                                    + lost.why() + ")" + (spec.retry() ? "; retried once" : "; not retried (retry = false)"));
+                        }
+                        retriedLoss = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs a request on one given local replica (a request forwarded here by another node). */
+    public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis) {
+        return dispatchTo(replica, request, timeoutMillis, false);
+    }
+
+    /** As {@link #dispatchTo(Replica, Request, long)}; {@code stream} as in {@link #dispatch(DeploymentSpec, Request, DeploymentSpec, boolean)}. */
+    public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis, boolean stream) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec(), stream);
+        if (attempt.outcome() != null) {
+            return attempt.outcome();
+        }
+        return new Outcome.Refused(503, attempt.full() ? "queue full" : "replica not ready", 1);
+    }
+
+    /** A local try: an outcome, or null with whether the replica was full (then try another). */
+    private record Attempt(Outcome outcome, boolean full) {}
+
+    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream) {
+        // Plain backends keep the plain path: no channel, no wait on two futures.
+        Job job = stream && replica.streams() ? Job.streaming(request) : Job.of(request);
+        switch (replica.submit(job)) {
+            case FULL -> {
+                return new Attempt(null, true);
+            }
+            case NOT_READY -> {
+                return new Attempt(null, false);
+            }
+            case ACCEPTED -> { }
+        }
+        try {
+            long left = Math.max(deadline - System.nanoTime(), 0);
+            Object result;
+            if (job.stream() == null) {
+                result = job.result().get(left, TimeUnit.NANOSECONDS);
+            } else {
+                // The first chunk, or the whole answer of a backend that does not stream, whichever comes first.
+                try {
+                    CompletableFuture.anyOf(job.result(), job.stream().started()).get(left, TimeUnit.NANOSECONDS);
+                } catch (ExecutionException failedFirst) {
+                    // read from job.result() below, with its own cause
+                }
+                result = job.result().isDone() ? job.result().get() : job.stream();
+            }
+            return new Attempt(new Outcome.Served(result, replica.id()), false);
+        } catch (TimeoutException e) {
+            job.result().cancel(false);
+            cancelStream(job);
+            return new Attempt(timedOut(spec), false);
+        } catch (InterruptedException e) {
+            job.result().cancel(false);
+            cancelStream(job);
+            Thread.currentThread().interrupt();
+            return new Attempt(Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name()), false);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplicaGoneException) {
+                return new Attempt(null, false);
+            }
+            if (e.getCause() instanceof BackendFailure failure
+                    && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {
+                // A composed deployment's callee refused or failed: the caller answers with its status.
+                return new Attempt(Outcome.Refused.of(call.httpStatus(), call.getMessage()), false);
+            }
+            String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
+                    : BackendFailure.describe(e.getCause());
+            return new Attempt(Outcome.Refused.of(500, message), false);
+        }
+    }
+
+    private static void cancelStream(Job job) {
+        if (job.stream() != null) {
+            job.stream().cancel();
+        }
+    }
+
+    private static Outcome timedOut(DeploymentSpec spec) {
+        return Outcome.Refused.of(504, spec.name() + " did not answer within timeout_ms = " + spec.timeoutMs());
+    }
+
+    private static Outcome answeredRemotely(Forwarder.Answered answered, RemoteReplica remote) {
+        if (answered.status() == 200 && answered.body().path("status").asInt() == 1) {
+            String info = answered.body().path("info").asText(remote.node() + "/" + remote.replicaId());
+            int slash = info.indexOf('/');
+            return new Outcome.Served(answered.body().get("result"), slash < 0 ? remote.node() : info.substring(0, slash),
+                    slash < 0 ? remote.replicaId() : info.substring(slash + 1));
+        }
+        int retryAfter = answered.status() == 503 ? 1 : 0;
+        return new Outcome.Refused(answered.status(), answered.body().path("error").asText("error from " + remote.node()), retryAfter);
+    }
+
+    private static Replica pickLocal(List<Replica> running, Set<String> skipped) {
+        List<Replica> candidates = running;
+        if (!skipped.isEmpty()) {
+            candidates = new ArrayList<>(running.size());
+            for (Replica r : running) {
+                if (!skipped.contains(r.id())) {
+                    candidates.add(r);
+                }
+            }
+        }
+        int n = candidates.size();
+        if (n == 0) {
+            return null;
+        }
+        if (n == 1) {
+            return candidates.getFirst();
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Replica a = candidates.get(random.nextInt(n));
+        Replica b = candidates.get(random.nextInt(n - 1));
+        if (b == a) {
+            b = candidates.get(n - 1);
+        }
+        return a.ongoing() <= b.ongoing() ? a : b;
+    }
+
+    /**
+     * No replica can take the request now, though the deployment wants some: they are being
+     * replaced (a node was lost, a rollout is under way). Waits for one to become ready, bounded by
+     * the request's deadline and {@link #MAX_READY_WAIT_NANOS}, rather than failing at once.
+     */
+    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped, Set<String> lostNodes) {
+        // An autoscaled deployment may be at zero: ask for a replica and wait for its cold start,
+        // bounded by timeout_ms only.
+        long until = spec.isAutoscaled() ? deadline : Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
+        if (spec.isAutoscaled()) {
+            demandSignal.accept(spec.name());
+        }
+        while (System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (pickLocal(directory.running(spec.name()), skipped) != null
+                    || pickRemote(directory.remote(spec.name()), skipped, lostNodes) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final long MAX_READY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private volatile java.util.function.Consumer<String> demandSignal = deployment -> { };
+
+    /** Told the name of an autoscaled deployment for which a request found no replica. */
+    public void setDemandSignal(java.util.function.Consumer<String> signal) {
+        this.demandSignal = signal;
+    }
+
+    /** The least loaded remote replica as seen from this node; ties broken at random. */
+    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> lostNodes) {
+        RemoteReplica best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        int ties = 0;
+        for (RemoteReplica candidate : remote) {
+            if (skipped.contains(candidate.replicaId()) || lostNodes.contains(candidate.node())
+                    || forwarder.isSuspect(candidate.node())) {
+                continue;
+            }
+            int load = forwarder.outstanding(candidate.replicaId());
+            if (load < bestLoad) {
+                best = candidate;
+                bestLoad = load;
+                ties = 1;
+            } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+}

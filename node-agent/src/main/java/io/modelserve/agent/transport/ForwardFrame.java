@@ -1,0 +1,53 @@
+package io.modelserve.agent.transport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelserve.agent.runtime.JsonRequest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * A request as one node hands it to another: {@code [int params length][params JSON][raw body]},
+ * with the original content type in a header. Carries the params as decoded on the first node, so
+ * the second runs exactly what the first would have run, without decoding the body again.
+ */
+final class ForwardFrame {
+    static final String CONTENT_TYPE = "application/x-modelserve-forward";
+    static final String ORIGINAL_TYPE_HEADER = "X-Modelserve-Content-Type";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PARAMS = 64 * 1024 * 1024;
+
+    private ForwardFrame() {}
+
+    static byte[] encode(JsonRequest request) throws IOException {
+        byte[] params = JSON.writeValueAsBytes(request.params());
+        ByteBuffer frame = ByteBuffer.allocate(4 + params.length + request.body().length);
+        frame.putInt(params.length).put(params).put(request.body());
+        return frame.array();
+    }
+
+    /** The request, or empty if {@code frame} is not a well-formed frame (never throws). */
+    static Optional<JsonRequest> decode(byte[] frame, String originalContentType) {
+        if (frame.length < 4) {
+            return Optional.empty();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(frame);
+        int length = buffer.getInt();
+        if (length < 0 || length > MAX_PARAMS || length > frame.length - 4) {
+            return Optional.empty();
+        }
+        try {
+            var params = JSON.readTree(new String(frame, 4, length, StandardCharsets.UTF_8));
+            if (params == null || !params.isObject()) {
+                return Optional.empty();
+            }
+            byte[] body = new byte[frame.length - 4 - length];
+            System.arraycopy(frame, 4 + length, body, 0, body.length);
+            return Optional.of(new JsonRequest((ObjectNode) params, body, originalContentType));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.modelserve.agent.transport;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.modelserve.agent.http.ChunkStreamWriter;
+import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.routing.Outcome;
+import io.modelserve.agent.routing.ReplicaDirectory;
+import io.modelserve.agent.routing.ReplicaRouter;
+import io.modelserve.agent.runtime.ChunkSource;
+import io.modelserve.agent.runtime.JsonRequest;
+import io.modelserve.agent.runtime.Replica;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The internal endpoint another node forwards to: {@code POST /-/replica/<id>} runs the request on
+ * that local replica, never forwarding it again (one hop at most). A replica that is not here or
+ * cannot take it is refused with a header the forwarder reads as "try another one". A streamed answer
+ * is parked and its id returned; the forwarding node fetches the chunks from {@code GET /-/stream/<id>}.
+ */
+public final class ReplicaEndpoint implements Ingress.Extension {
+    static final String SECRET_HEADER = ClusterSecret.HEADER;
+
+    private final String nodeId;
+    private final ReplicaDirectory directory;
+    private final ReplicaRouter router;
+    private final ClusterSecret clusterSecret;
+    private final ParkedStreams streams = new ParkedStreams();
+
+    public ReplicaEndpoint(String nodeId, ReplicaDirectory directory, ReplicaRouter router, String clusterSecret) {
+        this.nodeId = nodeId;
+        this.directory = directory;
+        this.router = router;
+        this.clusterSecret = new ClusterSecret(clusterSecret);
+    }
+
+    @Override
+    public void register(Javalin app) {
+        app.post("/-/replica/{id}", this::serve);
+        app.get("/-/stream/{id}", this::fetchStream);
+    }
+
+    private boolean refusedWithoutSecret(Context ctx) {
+        // Not String.valueOf(header): a missing header must not match a secret spelled "null".
+        if (!clusterSecret.admits(ctx.header(SECRET_HEADER))) {
+            Ingress.json(ctx, 403, Map.of("status", 0, "error", "forwarding needs the cluster secret"));
+            return true;
+        }
+        return false;
+    }
+
+    /** The chunks of a stream a forwarded request started here (see {@link ParkedStreams}). */
+    private void fetchStream(Context ctx) {
+        if (refusedWithoutSecret(ctx)) {
+            return;
+        }
+        Optional<ParkedStreams.Parked> parked = streams.claim(ctx.pathParam("id"));
+        if (parked.isEmpty()) {
+            Ingress.error(ctx, 404, "no stream " + ctx.pathParam("id") + " waits on " + nodeId);
+            return;
+        }
+        ParkedStreams.Parked stream = parked.get();
+        ChunkStreamWriter.write(ctx, stream.source(), false, stream.info(), stream.gapMillis(), stream.deployment());
+    }
+
+    private void serve(Context ctx) {
+        if (refusedWithoutSecret(ctx)) {
+            return;
+        }
+        Optional<Replica> replica = directory.local(ctx.pathParam("id"));
+        if (replica.isEmpty() || replica.get().phase() != Replica.Phase.RUNNING) {
+            ctx.header(Forwarder.REFUSED_HEADER, "not-here");
+            Ingress.error(ctx, 503, "replica " + ctx.pathParam("id") + " is not running on " + nodeId);
+            return;
+        }
+        String originalType = ctx.header(ForwardFrame.ORIGINAL_TYPE_HEADER);
+        Optional<JsonRequest> request = ForwardFrame.decode(ctx.bodyAsBytes(), "-".equals(originalType) ? "" : originalType);
+        if (request.isEmpty()) {
+            Ingress.error(ctx, 400, "malformed forwarded request");
+            return;
+        }
+        long timeout = parseTimeout(ctx.header(Forwarder.DEADLINE_HEADER), replica.get().assignment().spec().timeoutMs());
+        boolean stream = ctx.header(ChunkStreamWriter.STREAM_HEADER) != null;
+        Outcome outcome = router.dispatchTo(replica.get(), request.get(), timeout, stream);
+        switch (outcome) {
+            case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
+                String info = nodeId + "/" + served.replicaId();
+                String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.get().assignment().spec().name()));
+                Ingress.json(ctx, 200, Map.of("status", 1, "stream", id, "info", info));
+            }
+            case Outcome.Served served -> Ingress.json(ctx, 200, new Ingress.Envelope(1, served.result(), null,
+                    nodeId + "/" + served.replicaId()));
+            case Outcome.Refused refused -> {
+                if (refused.status() == 503) {
+                    ctx.header(Forwarder.REFUSED_HEADER, refused.message().equals("queue full") ? "full" : "not-here");
+                }
+                Ingress.error(ctx, refused.status(), refused.message());
+            }
+        }
+    }
+
+    private static long parseTimeout(String header, long fallback) {
+        try {
+            return header == null ? fallback : Math.max(1, Long.parseLong(header));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}
