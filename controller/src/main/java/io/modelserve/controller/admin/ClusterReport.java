@@ -7,6 +7,7 @@ import io.modelserve.cluster.ReplicaState;
 import io.modelserve.cluster.ReplicaStatus;
 import io.modelserve.cluster.Resources;
 import io.modelserve.controller.reconcile.ControllerStore;
+import io.modelserve.controller.reconcile.Rollout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -114,6 +115,11 @@ public record ClusterReport(String leader, long generation, boolean converged, L
                     && a.version().equals(spec.version())).count();
             if (current != spec.replicas()) {
                 problems.add(spec.name() + ": " + current + " of " + spec.replicas() + " replicas assigned");
+            }
+            long old = assignments.stream().filter(a -> a.deployment().equals(spec.name()) && a.isPlaced()
+                    && !a.version().equals(spec.version())).count();
+            if (Rollout.inPlace(spec, (int) current, (int) old)) {
+                problems.add(spec.name() + ": " + Rollout.IN_PLACE);
             }
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
                     spec.version(), spec.backend(), traffic(spec, desired)));

@@ -8,6 +8,8 @@ import io.modelserve.controller.config.ConfigError;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.config.ConfigResult;
 import io.modelserve.controller.plan.Plan;
+import io.modelserve.controller.reconcile.HazelcastControllerStore;
+import io.modelserve.controller.reconcile.Rollout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +51,8 @@ public final class ConfigApplier {
         }
         Map<String, DeploymentSpec> current = new HashMap<>();
         state.deployments().values().forEach(spec -> current.put(spec.name(), spec));
-        Plan plan = Plan.between(current, valid.deployments());
+        Plan plan = Plan.between(current, valid.deployments(),
+                Rollout.surgeRoom(new HazelcastControllerStore(state)));
         if (dryRun) {
             return new Result(List.of(), plan, false, generation());
         }

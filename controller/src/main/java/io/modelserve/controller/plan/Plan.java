@@ -40,8 +40,16 @@ public record Plan(List<Change> changes) {
         return changes.stream().anyMatch(c -> !c.kinds().contains(Kind.UNCHANGED));
     }
 
-    /** The plan that turns {@code current} into {@code next}. */
+    /** The plan that turns {@code current} into {@code next}, assuming room for surge replicas. */
     public static Plan between(Map<String, DeploymentSpec> current, List<DeploymentSpec> next) {
+        return between(current, next, SurgeRoom.ASSUMED);
+    }
+
+    /**
+     * The plan that turns {@code current} into {@code next}; {@code room} tells, for a replaced
+     * deployment, whether a new replica can start beside the old ones or must replace one in place.
+     */
+    public static Plan between(Map<String, DeploymentSpec> current, List<DeploymentSpec> next, SurgeRoom room) {
         List<Change> changes = new ArrayList<>();
         Set<String> nextNames = new TreeSet<>();
         for (DeploymentSpec spec : next) {
@@ -49,7 +57,7 @@ public record Plan(List<Change> changes) {
             DeploymentSpec before = current.get(spec.name());
             changes.add(before == null
                     ? new Change(spec.name(), List.of(Kind.CREATED), spec.replicas() + " replica" + (spec.replicas() == 1 ? "" : "s") + " at /" + spec.route())
-                    : compare(before, spec));
+                    : compare(before, spec, room));
         }
         for (String name : new TreeSet<>(current.keySet())) {
             if (!nextNames.contains(name)) {
@@ -59,12 +67,14 @@ public record Plan(List<Change> changes) {
         return new Plan(changes);
     }
 
-    private static Change compare(DeploymentSpec before, DeploymentSpec after) {
+    private static Change compare(DeploymentSpec before, DeploymentSpec after, SurgeRoom room) {
         List<Kind> kinds = new ArrayList<>();
         List<String> details = new ArrayList<>();
         if (!before.version().equals(after.version())) {
             kinds.add(Kind.REPLACED);
-            details.add(restartReasons(before, after) + "; replicas replaced one by one");
+            boolean surge = after.replicas() == 0 || room.fits(after);
+            details.add(restartReasons(before, after) + "; " + (surge ? "replicas replaced one by one"
+                    : "replaces in place: no capacity for a surge replica, so one replica fewer serves while each new one starts"));
         }
         List<String> inPlace = new ArrayList<>();
         if (!before.config().equals(after.config())) {

@@ -5,9 +5,6 @@ import io.modelserve.cluster.NodeStatus;
 import io.modelserve.cluster.ReplicaAssignment;
 import io.modelserve.cluster.ReplicaState;
 import io.modelserve.cluster.ReplicaStatus;
-import io.modelserve.controller.scheduling.Allocation;
-import io.modelserve.controller.scheduling.ClusterView;
-import io.modelserve.controller.scheduling.NodeCapacity;
 import io.modelserve.controller.scheduling.Placement;
 import io.modelserve.controller.scheduling.PlacementResult;
 import io.modelserve.controller.scheduling.ReplicaRequest;
@@ -35,7 +32,9 @@ import java.util.function.Supplier;
  *   <li>an assignment on a node that is gone is removed (it is replaced below);</li>
  *   <li>replicas of an older version are replaced one at a time: one new replica starts, and an old
  *       one is removed only when a new one is RUNNING, so capacity never drops below
- *       {@code replicas} while new ones are healthy;</li>
+ *       {@code replicas} while new ones are healthy; without room for that surge replica it
+ *       replaces in place (see {@link Rollout}), and an old replica that was never placed is removed
+ *       at once, since an old version is never placed anew;</li>
  *   <li>otherwise the count is brought to {@code replicas}, removing unplaced, failed and starting
  *       replicas before running ones;</li>
  *   <li>unplaced replicas are placed by the {@link ReplicaScheduler}; what fits nowhere stays
@@ -85,6 +84,10 @@ public final class Reconciler {
                 store.removeAssignment(a.replicaId());
             } else if (a.version().equals(spec.version())) {
                 current.add(a);
+            } else if (!a.isPlaced()) {
+                // An old version is never placed anew, so an unplaced one serves nothing and never will;
+                // kept, it would count as serving capacity and be left behind PENDING for good.
+                store.removeAssignment(a.replicaId());
             } else {
                 old.add(a);
             }
@@ -109,17 +112,18 @@ public final class Reconciler {
                 current.add(create(spec));
             }
         }
-        boolean allPlaced = place(current, liveNodes);
+        boolean allPlaced = place(current);
         if (!allPlaced && !old.isEmpty()) {
-            // No room for the new version while the old one holds it: give one old replica up, but
-            // only if that makes room; otherwise the old version keeps serving and the new waits.
-            // Which one matters: only a replica on a node that could take the new version makes room.
+            // No room for a surge replica while the old version holds it: replace in place, giving one
+            // old replica up, but only if that makes room; otherwise the old version keeps serving and
+            // the new waits. Which one matters: only a replica on a node that could take the new version
+            // makes room. The plan said so at apply (SurgeRoom), and status says so while it lasts.
             old.sort(removalOrder);
             for (ReplicaAssignment victim : old) {
-                if (fitsWithout(current, victim, liveNodes)) {
+                if (fitsWithout(current, victim)) {
                     store.removeAssignment(victim.replicaId());
                     old.remove(victim);
-                    allPlaced = place(current, liveNodes);
+                    allPlaced = place(current);
                     break;
                 }
             }
@@ -181,39 +185,25 @@ public final class Reconciler {
         return fresh;
     }
 
-    private boolean fitsWithout(List<ReplicaAssignment> replicas, ReplicaAssignment removed, Set<String> liveNodes) {
-        return schedule(replicas.stream().filter(a -> !a.isPlaced()).toList(), liveNodes, removed.replicaId())
+    private boolean fitsWithout(List<ReplicaAssignment> replicas, ReplicaAssignment removed) {
+        return schedule(replicas.stream().filter(a -> !a.isPlaced()).toList(), removed.replicaId())
                 .pending().isEmpty();
     }
 
-    private PlacementResult schedule(List<ReplicaAssignment> unplaced, Set<String> liveNodes, String excluded) {
-        List<NodeCapacity> nodes = store.liveNodes().stream().map(NodeCapacity::of).toList();
-        List<Allocation> allocations = new ArrayList<>();
-        for (ReplicaAssignment a : store.assignments()) {
-            if (a.isPlaced() && liveNodes.contains(a.node()) && !a.replicaId().equals(excluded)) {
-                allocations.add(new Allocation(a.replicaId(), spreadKey(a), a.node(), a.spec().cost(), a.device()));
-            }
-        }
+    private PlacementResult schedule(List<ReplicaAssignment> unplaced, String excluded) {
         List<ReplicaRequest> requests = unplaced.stream()
-                .map(a -> new ReplicaRequest(a.replicaId(), spreadKey(a), a.spec().cost())).toList();
-        return ReplicaScheduler.place(requests, new ClusterView(nodes, allocations));
-    }
-
-    /**
-     * Replicas are spread per deployment version: old replicas that a rollout is about to remove must not
-     * push new ones together onto the same nodes. They still take their resources.
-     */
-    private static String spreadKey(ReplicaAssignment a) {
-        return a.deployment() + "@" + a.version();
+                .map(a -> new ReplicaRequest(a.replicaId(), Rollout.spreadKey(a.deployment(), a.version()), a.spec().cost()))
+                .toList();
+        return ReplicaScheduler.place(requests, Rollout.view(store, excluded));
     }
 
     /** Places every unplaced replica in {@code replicas} that fits; returns whether all are placed. */
-    private boolean place(List<ReplicaAssignment> replicas, Set<String> liveNodes) {
+    private boolean place(List<ReplicaAssignment> replicas) {
         List<ReplicaAssignment> unplaced = replicas.stream().filter(a -> !a.isPlaced()).toList();
         if (unplaced.isEmpty()) {
             return true;
         }
-        PlacementResult result = schedule(unplaced, liveNodes, null);
+        PlacementResult result = schedule(unplaced, null);
         Map<String, Placement> placed = new HashMap<>();
         result.placed().forEach(p -> placed.put(p.replicaId(), p));
         for (int i = 0; i < replicas.size(); i++) {
@@ -235,6 +225,7 @@ public final class Reconciler {
     private static String describeProgress(DeploymentSpec spec, List<ReplicaAssignment> current,
             List<ReplicaAssignment> old, Map<String, ReplicaStatus> statuses) {
         long ready = current.stream().filter(a -> isReady(a, statuses)).count();
-        return ready + "/" + spec.replicas() + " ready" + (old.isEmpty() ? "" : ", " + old.size() + " of the previous version left");
+        return ready + "/" + spec.replicas() + " ready" + (old.isEmpty() ? "" : ", " + old.size() + " of the previous version left")
+                + (Rollout.inPlace(spec, current.size(), old.size()) ? "; " + Rollout.IN_PLACE : "");
     }
 }

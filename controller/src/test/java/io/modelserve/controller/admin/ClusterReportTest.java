@@ -273,6 +273,27 @@ class ClusterReportTest {
                 "zeta-000001: draining");
     }
 
+    @Test
+    void aRolloutReplacingInPlaceSaysSoInStatus() {
+        cluster.store.addNode("n1", "1", 0);
+        cluster.store.addNode("n2", "1", 0);
+        runningDeployment(spec("llm", 2));
+        cluster.store.apply(spec("llm", 2).withJar("jar-v2").build());
+        cluster.reconcile("llm");
+
+        assertThat(report().problems()).contains("llm: " + io.modelserve.controller.reconcile.Rollout.IN_PLACE);
+    }
+
+    @Test
+    void aSurgingRolloutDoesNotSayInPlace() {
+        cluster.store.addNode("n1", "8", 0);
+        runningDeployment(spec("llm", 2));
+        cluster.store.apply(spec("llm", 2).withJar("jar-v2").build());
+        cluster.reconcile("llm");
+
+        assertThat(report().problems()).noneMatch(p -> p.contains("in place"));
+    }
+
     private ClusterReport report() {
         return ClusterReport.of(cluster.store, "head-1", 7);
     }

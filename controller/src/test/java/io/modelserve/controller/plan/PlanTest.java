@@ -161,4 +161,12 @@ class PlanTest {
         }
         return byName;
     }
+
+    @Test
+    void aReplacementWithoutRoomForASurgeSaysItReplacesInPlace() {
+        Change change = only(Plan.between(current(LLM.build()), List.of(LLM.withJar("jar-v2").build()), next -> false));
+
+        assertThat(change).hasToString("llm: replaced (plugin jar changed; replaces in place: no capacity for a surge"
+                + " replica, so one replica fewer serves while each new one starts)");
+    }
 }

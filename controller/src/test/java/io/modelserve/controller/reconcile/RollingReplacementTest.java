@@ -156,9 +156,12 @@ class RollingReplacementTest {
         DeploymentSpec v2 = spec("llm", 4).withJar("jar-v2").build();
         cluster.store.apply(v2);
 
-        cluster.reconcile("llm");
+        ReconcileOutcome outcome = cluster.reconcile("llm");
 
+        assertThat(outcome).isEqualTo(new ReconcileOutcome.Progressing(Reconciler.PROGRESS_POLL,
+                "0/4 ready, 3 of the previous version left; " + Rollout.IN_PLACE));
         // No room for a surge: one old replica made room, and the new one took its place.
+        assertThat(Rollout.surgeRoom(cluster.store).fits(v2)).isFalse();
         assertThat(cluster.assigned("llm", v1.version())).isEqualTo(3);
         ReplicaAssignment fresh = cluster.store.assignment("llm-000005").orElseThrow();
         assertThat(fresh.isPlaced()).isTrue();
@@ -209,6 +212,75 @@ class RollingReplacementTest {
         assertThat(fresh.node()).isEqualTo("n2");
         assertThat(fresh.device()).isEqualTo(Device.gpu(0, 1.0));
         assertThat(cluster.running("llm", v1.version())).isEqualTo(1);
+    }
+
+    @Test
+    void withRoomARolloutSurgesAndNeverSaysInPlace() {
+        cluster.store.addNode("n1", "8", 0);
+        cluster.store.addNode("n2", "8", 0);
+        DeploymentSpec v1 = running(spec("llm", 2));
+        DeploymentSpec v2 = spec("llm", 2).withJar("jar-v2").build();
+        assertThat(Rollout.surgeRoom(cluster.store).fits(v2)).isTrue();
+        cluster.store.apply(v2);
+
+        ReconcileOutcome first = cluster.reconcile("llm");
+
+        assertThat(first).isEqualTo(new ReconcileOutcome.Progressing(Reconciler.PROGRESS_POLL,
+                "0/2 ready, 2 of the previous version left"));
+        assertThat(cluster.running("llm", v1.version())).isEqualTo(2);
+        rollOut(v1, v2, 2);
+    }
+
+    @Test
+    void anInPlaceRolloutSaysSoUntilTheLastOldReplicaIsGone() {
+        cluster.store.addNode("n1", "1", 0);
+        cluster.store.addNode("n2", "1", 0);
+        DeploymentSpec v1 = running(spec("llm", 2));
+        DeploymentSpec v2 = spec("llm", 2).withJar("jar-v2").build();
+        cluster.store.apply(v2);
+        List<String> messages = new java.util.ArrayList<>();
+        for (int step = 0; step < 10 && cluster.assigned("llm", v1.version()) > 0; step++) {
+            if (cluster.reconcile("llm") instanceof ReconcileOutcome.Progressing progressing
+                    && cluster.assigned("llm", v1.version()) > 0) {
+                messages.add(progressing.reason());
+            }
+            cluster.agents.pickUp();
+            cluster.assignments("llm").stream().filter(a -> a.isPlaced() && a.version().equals(v2.version()))
+                    .forEach(a -> cluster.agents.running(a.replicaId()));
+            cluster.agents.finishDraining();
+        }
+
+        assertThat(cluster.assigned("llm", v1.version())).isZero();
+        assertThat(messages).isNotEmpty().allMatch(m -> m.endsWith(Rollout.IN_PLACE));
+        assertThat(cluster.reconcile("llm")).isEqualTo(new ReconcileOutcome.Converged());
+    }
+
+    @Test
+    void anOldReplicaThatWasNeverPlacedIsNotLeftBehind() {
+        // Two one-core nodes, three one-core replicas: the third of v1 waits PENDING when v2 is applied.
+        cluster.store.addNode("n1", "1", 0);
+        cluster.store.addNode("n2", "1", 0);
+        DeploymentSpec v1 = spec("llm", 3).build();
+        cluster.store.apply(v1);
+        cluster.reconcile("llm");
+        cluster.agents.runAll("llm");
+        assertThat(cluster.assignments("llm")).filteredOn(a -> !a.isPlaced()).hasSize(1);
+        DeploymentSpec v2 = spec("llm", 3).withJar("jar-v2").build();
+        cluster.store.apply(v2);
+
+        for (int step = 0; step < 10; step++) {
+            cluster.reconcile("llm");
+            cluster.agents.pickUp();
+            cluster.assignments("llm").stream().filter(a -> a.isPlaced() && a.version().equals(v2.version()))
+                    .forEach(a -> cluster.agents.running(a.replicaId()));
+            cluster.agents.finishDraining();
+        }
+
+        // The old version is gone entirely; the new one runs where it fits and waits, PENDING, for the rest.
+        assertThat(cluster.assigned("llm", v1.version())).isZero();
+        assertThat(cluster.running("llm", v2.version())).isEqualTo(2);
+        assertThat(cluster.assignments("llm")).filteredOn(a -> !a.isPlaced()).singleElement()
+                .satisfies(a -> assertThat(a.version()).isEqualTo(v2.version()));
     }
 
     /** Applies {@code spec}, places it and lets every replica run; returns the spec. */
