@@ -13,6 +13,7 @@ import io.modelserve.agent.routing.RoutedDeploymentHandle;
 import io.modelserve.agent.runtime.OpenedBackend;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.ReplicaMetrics;
+import io.modelserve.agent.transport.PeerLiveness;
 import io.modelserve.agent.transport.ReplicaEndpoint;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.DeploymentSpec;
@@ -70,8 +71,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
     private volatile Map<String, List<Replica>> runningByDeployment = Map.of();
     private volatile Map<String, Boolean> startingByDeployment = Map.of();
     private volatile Map<String, List<RemoteReplica>> remoteByDeployment = Map.of();
-    /** node id -> member uuid, as last seen: the membership listener needs it after the node is gone. */
-    private final Map<String, String> knownNodes = new ConcurrentHashMap<>();
+    /** The one owner of peer liveness: membership events and the transport's evidence go in, everyone asks it. */
+    private final PeerLiveness liveness = new PeerLiveness();
     private volatile long maxBodyBytes = ServeSettings.DEFAULT_MAX_BODY_BYTES;
     private Ingress ingress;
     private long lastNodePublish;
@@ -89,7 +90,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         this.state = state;
         this.options = options;
         this.meters = meters;
-        this.router = new ReplicaRouter(this, new io.modelserve.agent.transport.Forwarder(options.clusterSecret()));
+        this.router = new ReplicaRouter(this, new io.modelserve.agent.transport.Forwarder(options.clusterSecret(), liveness));
         List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
         sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId(),
                 new io.modelserve.agent.transport.ClusterSecret(options.clusterSecret())));
@@ -137,18 +138,15 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         state.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                liveness.memberJoined(event.getMember().getUuid().toString());
                 wake();
             }
 
             @Override
             public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
-                // Stop routing to the lost node now, not at the next pass, and retry what it held.
-                String lost = event.getMember().getUuid().toString();
-                knownNodes.forEach((node, member) -> {
-                    if (member.equals(lost)) {
-                        router.forwarder().abandonNode(node);
-                    }
-                });
+                // Stop routing to the lost node now, not at the next pass, and retry what it held
+                // (the forwarder, told by PeerLiveness, fails the calls in flight to it).
+                liveness.memberLeft(event.getMember().getUuid().toString());
                 refreshRemote();
                 wake();
             }
@@ -171,6 +169,11 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         }
         extensions.add(extension);
         return this;
+    }
+
+    /** What this node believes of its peers (live, suspect, dead). */
+    public PeerLiveness liveness() {
+        return liveness;
     }
 
     public ReplicaRouter router() {
@@ -253,12 +256,12 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             for (com.hazelcast.cluster.Member member : state.hazelcast().getCluster().getMembers()) {
                 members.add(member.getUuid().toString());
             }
+            liveness.membersNow(members);
             Map<String, String> urls = new HashMap<>();
             for (NodeStatus node : state.nodes().values()) {
-                knownNodes.put(node.nodeId(), node.memberUuid());
-                if (members.contains(node.memberUuid()) && !node.nodeId().equals(options.nodeId())) {
+                liveness.nodeSeen(node.nodeId(), node.memberUuid());
+                if (liveness.state(node.nodeId()) != PeerLiveness.State.DEAD && !node.nodeId().equals(options.nodeId())) {
                     urls.put(node.nodeId(), node.ingressUrl());
-                    router.forwarder().revive(node.nodeId());
                 }
             }
             Map<String, List<RemoteReplica>> remote = new HashMap<>();

@@ -75,7 +75,6 @@ public final class ReplicaRouter {
     public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
-        Set<String> lostNodes = new HashSet<>();
         boolean sawFull = false;
         boolean retriedLoss = false;
         while (true) {
@@ -89,7 +88,7 @@ public final class ReplicaRouter {
                 skipped.add(replica.id());
                 continue;
             }
-            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, lostNodes);
+            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped);
             if (remote == null && fallback != null) {
                 spec = fallback;
                 fallback = null;
@@ -97,7 +96,7 @@ public final class ReplicaRouter {
                 continue;
             }
             if (remote == null && !sawFull && (spec.replicas() > 0 || spec.isAutoscaled())
-                    && awaitReplica(spec, deadline, skipped, lostNodes)) {
+                    && awaitReplica(spec, deadline, skipped)) {
                 continue;
             }
             if (remote == null) {
@@ -132,8 +131,7 @@ public final class ReplicaRouter {
                 case Forwarder.Lost lost -> {
                     // The node is gone or going: none of its replicas will answer.
                     skipped.add(remote.replicaId());
-                    lostNodes.add(remote.node());
-                    forwarder.suspect(remote.node());
+                    forwarder.liveness().suspect(remote.node());
                     if (lost.maybeRan()) {
                         if (!spec.retry() || retriedLoss) {
                             return Outcome.Refused.of(502, "the node running " + spec.name() + " was lost while answering ("
@@ -267,7 +265,7 @@ public final class ReplicaRouter {
      * replaced (a node was lost, a rollout is under way). Waits for one to become ready, bounded by
      * the request's deadline and {@link #MAX_READY_WAIT_NANOS}, rather than failing at once.
      */
-    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped, Set<String> lostNodes) {
+    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped) {
         // An autoscaled deployment may be at zero: ask for a replica and wait for its cold start,
         // bounded by timeout_ms only.
         long until = spec.isAutoscaled() ? deadline : Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
@@ -282,7 +280,7 @@ public final class ReplicaRouter {
                 return false;
             }
             if (pickLocal(directory.running(spec.name()), skipped) != null
-                    || pickRemote(directory.remote(spec.name()), skipped, lostNodes) != null) {
+                    || pickRemote(directory.remote(spec.name()), skipped) != null) {
                 return true;
             }
         }
@@ -299,13 +297,12 @@ public final class ReplicaRouter {
     }
 
     /** The least loaded remote replica as seen from this node; ties broken at random. */
-    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> lostNodes) {
+    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped) {
         RemoteReplica best = null;
         int bestLoad = Integer.MAX_VALUE;
         int ties = 0;
         for (RemoteReplica candidate : remote) {
-            if (skipped.contains(candidate.replicaId()) || lostNodes.contains(candidate.node())
-                    || forwarder.isSuspect(candidate.node())) {
+            if (skipped.contains(candidate.replicaId()) || !forwarder.liveness().isLive(candidate.node())) {
                 continue;
             }
             int load = forwarder.outstanding(candidate.replicaId());

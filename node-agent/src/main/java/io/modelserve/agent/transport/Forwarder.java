@@ -27,9 +27,19 @@ public final class Forwarder {
     private final Map<String, String> nodeUrls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private final String clusterSecret;
+    private final PeerLiveness liveness;
+    private final PeerProbe probe;
 
     public Forwarder(String clusterSecret) {
+        this(clusterSecret, new PeerLiveness());
+    }
+
+    public Forwarder(String clusterSecret, PeerLiveness liveness) {
         this.clusterSecret = clusterSecret == null ? "" : clusterSecret;
+        this.liveness = liveness;
+        this.probe = new PeerProbe(liveness, nodeUrls::get);
+        liveness.onDead(this::abandonNode);
+        liveness.onSuspect(probe::watch);
     }
 
     /** How a forwarded request ended. */
@@ -47,38 +57,9 @@ public final class Forwarder {
     /** No answer within the deadline. */
     public record TimedOut() implements Result {}
 
-    private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
-    private static final long SUSPECT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-
-    /**
-     * A connection to {@code node} just broke: avoid it for a moment. The cluster takes a little
-     * longer to declare it dead, and every request sent there meanwhile would be lost too.
-     */
-    public void suspect(String node) {
-        suspectUntil.put(node, System.nanoTime() + SUSPECT_NANOS);
-    }
-
-    /** Nodes whose member left the cluster; no request goes there until they are live again. */
-    private final java.util.Set<String> dead = ConcurrentHashMap.newKeySet();
-
-    /** {@code node} is a live member again (it rejoined after a freeze, or restarted). */
-    public void revive(String node) {
-        dead.remove(node);
-    }
-
-    public boolean isSuspect(String node) {
-        if (dead.contains(node)) {
-            return true;
-        }
-        Long until = suspectUntil.get(node);
-        if (until == null) {
-            return false;
-        }
-        if (System.nanoTime() > until) {
-            suspectUntil.remove(node, until);
-            return false;
-        }
-        return true;
+    /** What this node believes of its peers; a forward that finds a peer frozen or gone tells it here. */
+    public PeerLiveness liveness() {
+        return liveness;
     }
 
     /** For fetching a stream from another node, which checks it as it does for forwarded requests. */
@@ -119,6 +100,7 @@ public final class Forwarder {
         try {
             NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
                     frame, timeoutMillis + 1_000);
+            liveness.heardFrom(target.node());
             String refused = response.header(REFUSED_HEADER);
             if (refused != null) {
                 return new Refused("full".equals(refused));
@@ -143,11 +125,10 @@ public final class Forwarder {
 
     /**
      * Fails every call in flight to {@code nodeId}: its member left the cluster (killed, or frozen
-     * past the failure timeout). A frozen node never closes its connections, so without this its
+     * past the failure timeout), as {@link PeerLiveness} tells. A frozen node never closes its connections, so without this its
      * callers would wait for their whole timeout instead of being retried elsewhere now.
      */
-    public void abandonNode(String nodeId) {
-        dead.add(nodeId);
+    private void abandonNode(String nodeId) {
         String url = nodeUrls.get(nodeId);
         if (url != null) {
             connections.abandon(url);
