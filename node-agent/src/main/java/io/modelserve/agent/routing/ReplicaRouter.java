@@ -4,7 +4,9 @@ import io.modelserve.agent.runtime.BackendFailure;
 import io.modelserve.agent.runtime.Job;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.ReplicaGoneException;
+import io.modelserve.agent.transport.Delivery;
 import io.modelserve.agent.transport.Forwarder;
+import io.modelserve.agent.transport.Refusal;
 import io.modelserve.agent.transport.RemoteChunkSource;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.sdk.Request;
@@ -26,8 +28,9 @@ import java.util.concurrent.TimeoutException;
  * replica that refuses (queue full, draining, not there) or stops before running the job is skipped
  * and the next one tried: the job never reached the plugin, so retrying cannot run it twice. That is
  * what keeps rolling replacements free of failed requests. A request lost with its node (the
- * connection broke after it was sent) may have run; it is retried once elsewhere unless the
- * deployment says {@code retry = false}.
+ * connection broke after it was sent, or the node stopped answering) may have run; it is retried
+ * once elsewhere only when the deployment says {@code retry = true}. Every such choice is
+ * {@link RetryDecision#decide}'s; this class carries it out.
  */
 public final class ReplicaRouter {
     private final ReplicaDirectory directory;
@@ -75,8 +78,7 @@ public final class ReplicaRouter {
     public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
-        boolean sawFull = false;
-        boolean retriedLoss = false;
+        RetryDecision.History history = RetryDecision.History.start(spec.name(), spec.timeoutMs());
         while (true) {
             Replica replica = pickLocal(directory.running(spec.name()), skipped);
             if (replica != null) {
@@ -84,7 +86,13 @@ public final class ReplicaRouter {
                 if (attempt.outcome() != null) {
                     return attempt.outcome();
                 }
-                sawFull |= attempt.full();
+                Delivery refused = new Delivery.Refused(attempt.refusal(), "refused by " + replica.id());
+                RetryDecision.Decision decision = RetryDecision.decide(refused, history.withDeadlinePassed(
+                        System.nanoTime() >= deadline), spec.retry());
+                history = history.after(refused, decision);
+                if (decision instanceof RetryDecision.Fail fail) {
+                    return Outcome.Refused.of(fail.status(), fail.message());
+                }
                 skipped.add(replica.id());
                 continue;
             }
@@ -92,15 +100,15 @@ public final class ReplicaRouter {
             if (remote == null && fallback != null) {
                 spec = fallback;
                 fallback = null;
-                sawFull = false;
+                history = history.forDeployment(spec.name(), spec.timeoutMs());
                 continue;
             }
-            if (remote == null && !sawFull && (spec.replicas() > 0 || spec.isAutoscaled())
+            if (remote == null && !history.sawFull() && (spec.replicas() > 0 || spec.isAutoscaled())
                     && awaitReplica(spec, deadline, skipped)) {
                 continue;
             }
             if (remote == null) {
-                if (sawFull) {
+                if (history.sawFull()) {
                     return Outcome.Refused.of(503, spec.name() + " is overloaded: every replica's queue is full (max_queued = "
                             + spec.maxQueued() + ")");
                 }
@@ -111,34 +119,19 @@ public final class ReplicaRouter {
             if (left <= 0) {
                 return timedOut(spec);
             }
-            switch (forwarder.forward(remote, request, left, stream)) {
-                case Forwarder.Answered answered when stream && answered.status() == 200 && answered.body().hasNonNull("stream") -> {
-                    // The other node started a stream and parked it: its chunks come over a connection of their own.
-                    return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
-                            + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
-                            remote.node(), remote.replicaId());
+            // Give up on a frozen peer early only where the decision would then send it elsewhere.
+            boolean rerunnable = spec.retry() && history.rerunsAfterLoss() == 0;
+            Delivery result = forwarder.forward(remote, request, left, stream, rerunnable);
+            RetryDecision.Decision decision = RetryDecision.decide(result, history.withDeadlinePassed(
+                    System.nanoTime() >= deadline), spec.retry());
+            history = history.after(result, decision);
+            switch (decision) {
+                case RetryDecision.Accept accept -> {
+                    return answeredRemotely((Delivery.Answered) result, remote, stream);
                 }
-                case Forwarder.Answered answered -> {
-                    return answeredRemotely(answered, remote);
-                }
-                case Forwarder.Refused refused -> {
-                    sawFull |= refused.full();
-                    skipped.add(remote.replicaId());
-                }
-                case Forwarder.TimedOut timedOut -> {
-                    return timedOut(spec);
-                }
-                case Forwarder.Lost lost -> {
-                    // The node is gone or going: none of its replicas will answer.
-                    skipped.add(remote.replicaId());
-                    forwarder.liveness().suspect(remote.node());
-                    if (lost.maybeRan()) {
-                        if (!spec.retry() || retriedLoss) {
-                            return Outcome.Refused.of(502, "the node running " + spec.name() + " was lost while answering ("
-                                    + lost.why() + ")" + (spec.retry() ? "; retried once" : "; not retried (retry = false)"));
-                        }
-                        retriedLoss = true;
-                    }
+                case RetryDecision.TryAnother tryAnother -> skipped.add(remote.replicaId());
+                case RetryDecision.Fail fail -> {
+                    return Outcome.Refused.of(fail.status(), fail.message());
                 }
             }
         }
@@ -156,21 +149,30 @@ public final class ReplicaRouter {
         if (attempt.outcome() != null) {
             return attempt.outcome();
         }
-        return new Outcome.Refused(503, attempt.full() ? "queue full" : "replica not ready", 1);
+        return new Outcome.Refused(503, attempt.refusal() == Refusal.QUEUE_FULL ? "queue full" : "replica not ready", 1,
+                attempt.refusal());
     }
 
-    /** A local try: an outcome, or null with whether the replica was full (then try another). */
-    private record Attempt(Outcome outcome, boolean full) {}
+    /** A local try: an outcome, or null with why the replica refused it (then try another). */
+    private record Attempt(Outcome outcome, Refusal refusal) {
+        static Attempt done(Outcome outcome) {
+            return new Attempt(outcome, null);
+        }
+
+        static Attempt refused(Refusal refusal) {
+            return new Attempt(null, refusal);
+        }
+    }
 
     private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream) {
         // Plain backends keep the plain path: no channel, no wait on two futures.
         Job job = stream && replica.streams() ? Job.streaming(request) : Job.of(request);
         switch (replica.submit(job)) {
             case FULL -> {
-                return new Attempt(null, true);
+                return Attempt.refused(Refusal.QUEUE_FULL);
             }
             case NOT_READY -> {
-                return new Attempt(null, false);
+                return Attempt.refused(Refusal.NOT_READY);
             }
             case ACCEPTED -> { }
         }
@@ -188,28 +190,29 @@ public final class ReplicaRouter {
                 }
                 result = job.result().isDone() ? job.result().get() : job.stream();
             }
-            return new Attempt(new Outcome.Served(result, replica.id()), false);
+            return Attempt.done(new Outcome.Served(result, replica.id()));
         } catch (TimeoutException e) {
             job.result().cancel(false);
             cancelStream(job);
-            return new Attempt(timedOut(spec), false);
+            return Attempt.done(timedOut(spec));
         } catch (InterruptedException e) {
             job.result().cancel(false);
             cancelStream(job);
             Thread.currentThread().interrupt();
-            return new Attempt(Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name()), false);
+            return Attempt.done(Outcome.Refused.of(503, "request interrupted while waiting for " + spec.name()));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ReplicaGoneException) {
-                return new Attempt(null, false);
+                return Attempt.refused(Refusal.REPLICA_GONE);
             }
             if (e.getCause() instanceof BackendFailure failure
                     && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {
                 // A composed deployment's callee refused or failed: the caller answers with its status.
-                return new Attempt(Outcome.Refused.of(call.httpStatus(), call.getMessage()), false);
+                // Its 503 is this request's answer (no refusal code): the caller's plugin ran.
+                return Attempt.done(Outcome.Refused.of(call.httpStatus(), call.getMessage()));
             }
             String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
                     : BackendFailure.describe(e.getCause());
-            return new Attempt(Outcome.Refused.of(500, message), false);
+            return Attempt.done(Outcome.Refused.of(500, message));
         }
     }
 
@@ -223,7 +226,13 @@ public final class ReplicaRouter {
         return Outcome.Refused.of(504, spec.name() + " did not answer within timeout_ms = " + spec.timeoutMs());
     }
 
-    private static Outcome answeredRemotely(Forwarder.Answered answered, RemoteReplica remote) {
+    private Outcome answeredRemotely(Delivery.Answered answered, RemoteReplica remote, boolean stream) {
+        if (stream && answered.status() == 200 && answered.body().hasNonNull("stream")) {
+            // The other node started a stream and parked it: its chunks come over a connection of their own.
+            return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
+                    + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
+                    remote.node(), remote.replicaId());
+        }
         if (answered.status() == 200 && answered.body().path("status").asInt() == 1) {
             String info = answered.body().path("info").asText(remote.node() + "/" + remote.replicaId());
             int slash = info.indexOf('/');

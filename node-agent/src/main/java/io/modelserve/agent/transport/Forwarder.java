@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * replica has outstanding from this node (the router's load signal for remote replicas).
  */
 public final class Forwarder {
-    static final String REFUSED_HEADER = "X-Modelserve-Refused";
     static final String DEADLINE_HEADER = "X-Modelserve-Timeout-Ms";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,33 +28,37 @@ public final class Forwarder {
     private final String clusterSecret;
     private final PeerLiveness liveness;
     private final PeerProbe probe;
+    private final long firstByteMillis;
+    private final long firstByteNanos;
+
+    /**
+     * The first-byte deadline: well above a loopback or LAN round trip and a GC pause, well below
+     * the cluster's own failure detection (seconds), so that a frozen peer costs about this plus a probe.
+     */
+    public static final long DEFAULT_FIRST_BYTE_MILLIS =
+            Long.getLong("modelserve.forward.firstByteMs", 500);
 
     public Forwarder(String clusterSecret) {
         this(clusterSecret, new PeerLiveness());
     }
 
     public Forwarder(String clusterSecret, PeerLiveness liveness) {
+        this(clusterSecret, liveness, DEFAULT_FIRST_BYTE_MILLIS);
+    }
+
+    /**
+     * @param firstByteMillis how long a forward waits for the first byte of an answer before it
+     *                        probes the peer (see {@link #forward(RemoteReplica, Request, long, boolean, boolean)})
+     */
+    public Forwarder(String clusterSecret, PeerLiveness liveness, long firstByteMillis) {
         this.clusterSecret = clusterSecret == null ? "" : clusterSecret;
         this.liveness = liveness;
+        this.firstByteMillis = firstByteMillis;
+        this.firstByteNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(firstByteMillis);
         this.probe = new PeerProbe(liveness, nodeUrls::get);
         liveness.onDead(this::abandonNode);
         liveness.onSuspect(probe::watch);
     }
-
-    /** How a forwarded request ended. */
-    public sealed interface Result {}
-
-    /** The remote node answered (any status). */
-    public record Answered(int status, JsonNode body, String retryAfter) implements Result {}
-
-    /** The remote refused before running it (queue full, replica not there): try another. */
-    public record Refused(boolean full) implements Result {}
-
-    /** The connection failed; {@code maybeRan} when it failed after the request was sent. */
-    public record Lost(String why, boolean maybeRan) implements Result {}
-
-    /** No answer within the deadline. */
-    public record TimedOut() implements Result {}
 
     /** What this node believes of its peers; a forward that finds a peer frozen or gone tells it here. */
     public PeerLiveness liveness() {
@@ -72,17 +75,26 @@ public final class Forwarder {
         return count == null ? 0 : count.get();
     }
 
-    public Result forward(RemoteReplica target, Request request, long timeoutMillis) {
-        return forward(target, request, timeoutMillis, false);
+    public Delivery forward(RemoteReplica target, Request request, long timeoutMillis) {
+        return forward(target, request, timeoutMillis, false, true);
     }
 
-    /** @param stream the caller can pass a stream on: a streaming backend answers with a stream id (ReplicaEndpoint) */
-    public Result forward(RemoteReplica target, Request request, long timeoutMillis, boolean stream) {
+    /**
+     * Sends a request to a remote replica. When no byte of the answer came within the first-byte
+     * deadline, the peer is probed: a peer that answers the probe is merely slow and the wait goes
+     * on; one that does not is made SUSPECT (new requests avoid it at once), and this request is
+     * given up on if {@code giveUpWhenUnresponsive} (it may have run: the caller's retry decision
+     * says whether it may run elsewhere) or else waited for until its deadline.
+     *
+     * @param stream the caller can pass a stream on: a streaming backend answers with a stream id (ReplicaEndpoint)
+     */
+    public Delivery forward(RemoteReplica target, Request request, long timeoutMillis, boolean stream,
+            boolean giveUpWhenUnresponsive) {
         byte[] frame;
         try {
             frame = ForwardFrame.encode(asJsonRequest(request));
         } catch (IOException e) {
-            return new Answered(500, error("cannot encode request for forwarding: " + e.getMessage()), null);
+            return new Delivery.Answered(500, error("cannot encode request for forwarding: " + e.getMessage()), null);
         }
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         headers.put("Content-Type", ForwardFrame.CONTENT_TYPE);
@@ -94,30 +106,41 @@ public final class Forwarder {
         if (stream) {
             headers.put(ChunkStreamWriter.STREAM_HEADER, "1");
         }
-        nodeUrls.put(target.node(), target.baseUrl());
+        String node = target.node();
+        nodeUrls.put(node, target.baseUrl());
+        NodeConnections.FirstByteWatch watch = () -> {
+            if (liveness.heardWithin(node, firstByteNanos) || probe.alive(node)) {
+                return true;
+            }
+            liveness.suspect(node);
+            return !giveUpWhenUnresponsive;
+        };
         AtomicInteger count = outstanding.computeIfAbsent(target.replicaId(), id -> new AtomicInteger());
         count.incrementAndGet();
         try {
             NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
-                    frame, timeoutMillis + 1_000);
-            liveness.heardFrom(target.node());
-            String refused = response.header(REFUSED_HEADER);
-            if (refused != null) {
-                return new Refused("full".equals(refused));
-            }
+                    frame, timeoutMillis, firstByteMillis, watch);
+            liveness.heardFrom(node);
             JsonNode body;
             try {
                 body = JSON.readTree(response.body());
             } catch (IOException e) {
-                body = error("node " + target.node() + " answered " + response.status() + " without JSON");
+                body = error("node " + node + " answered " + response.status() + " without JSON");
             }
-            return new Answered(response.status(), body, response.header("retry-after"));
-        } catch (java.net.SocketTimeoutException e) {
-            return new TimedOut();
-        } catch (java.net.ConnectException | java.net.NoRouteToHostException e) {
-            return new Lost("cannot connect to " + target.node() + ": " + e.getMessage(), false);
-        } catch (IOException e) {
-            return new Lost("connection to " + target.node() + " lost: " + e.getMessage(), true);
+            String refused = response.header(Refusal.HEADER);
+            if (refused != null) {
+                return new Delivery.Refused(Refusal.parse(refused), body.path("error").asText(refused));
+            }
+            return new Delivery.Answered(response.status(), body, response.header("retry-after"));
+        } catch (NodeConnections.NotSent e) {
+            // No connection: the node is gone or going; the probe ends the suspicion if it was a blip.
+            liveness.suspect(node);
+            return new Delivery.NotSent(e.getMessage());
+        } catch (NodeConnections.NoAnswer e) {
+            if (!e.deadlinePassed) {
+                liveness.suspect(node);
+            }
+            return new Delivery.MayHaveRun(e.getMessage());
         } finally {
             count.decrementAndGet();
         }

@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Pooled keep-alive HTTP/1.1 connections from this node to the other nodes' ingresses, for
@@ -41,29 +44,68 @@ final class NodeConnections implements AutoCloseable {
         }
     }
 
-    /** The request was written, then the connection failed: the other side may have run it. */
-    static final class LostAfterSending extends IOException {
-        LostAfterSending(String message, Throwable cause) {
+    /** Nothing of the request reached the peer's server (no connection, or the write failed): it did not run. */
+    static final class NotSent extends IOException {
+        NotSent(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
+    /** The request was written and no answer came (closed, reset, abandoned, given up on): it may have run. */
+    static final class NoAnswer extends IOException {
+        final boolean deadlinePassed;
+
+        NoAnswer(String message, Throwable cause, boolean deadlinePassed) {
+            super(message, cause);
+            this.deadlinePassed = deadlinePassed;
+        }
+    }
+
+    /**
+     * Asked each time {@code firstByteMillis} pass after the request was written with no byte of an
+     * answer: whether to keep waiting (the peer is alive, its model is slow) or to give up now.
+     */
+    @FunctionalInterface
+    interface FirstByteWatch {
+        boolean keepWaiting();
+
+        FirstByteWatch PATIENT = () -> true;
+    }
+
     private static final class Connection {
+        final SocketChannel channel;
         final Socket socket;
         final InputStream in;
         final OutputStream out;
         long lastUsedNanos = System.nanoTime();
         volatile boolean abandoned;
 
-        Connection(Socket socket) throws IOException {
-            this.socket = socket;
+        Connection(SocketChannel channel) throws IOException {
+            this.channel = channel;
+            this.socket = channel.socket();
             this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             this.out = socket.getOutputStream();
         }
 
+        /**
+         * Whether the peer closed this idle connection (restart, idle timeout): a non-blocking read
+         * sees the end of stream. Checked before a reuse, so that a request is written only to a
+         * connection that was open a moment ago; if it closes in between, the request may have run.
+         */
+        boolean closedByPeer() {
+            try {
+                channel.configureBlocking(false);
+                int read = channel.read(ByteBuffer.allocate(1));
+                channel.configureBlocking(true);
+                return read != 0; // -1: closed; > 0: bytes nobody asked for, unusable either way
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
         void close() {
             try {
-                socket.close();
+                channel.close();
             } catch (IOException ignored) {
                 // Closing a broken connection: nothing left to do.
             }
@@ -71,26 +113,29 @@ final class NodeConnections implements AutoCloseable {
     }
 
     /**
-     * POSTs to {@code baseUrl + path}. A reused connection that turns out to be closed before any
-     * answer byte arrives is replaced once by a fresh one (the server had closed it while idle, so it
-     * never saw the request).
+     * POSTs to {@code baseUrl + path}. What can be known about a failure is thrown as a type:
+     * {@link NotSent} (it cannot have run; when the write on a reused connection fails, the request
+     * is written once more on a fresh one, as nothing of it was taken) or {@link NoAnswer} (written,
+     * no answer: never sent again here, the caller decides).
+     *
+     * @param firstByteMillis how long to wait for the first byte of the answer before asking {@code watch}
+     * @param timeoutMillis   how long to wait for the answer at all
      */
-    Response post(String baseUrl, String path, Map<String, String> headers, byte[] body, long timeoutMillis) throws IOException {
+    Response post(String baseUrl, String path, Map<String, String> headers, byte[] body, long timeoutMillis,
+            long firstByteMillis, FirstByteWatch watch) throws NotSent, NoAnswer {
         URI uri = URI.create(baseUrl);
         String key = uri.getHost() + ":" + uri.getPort();
+        byte[] request = requestBytes(uri, path, headers, body);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         Connection connection = takeIdle(key);
-        boolean reused = connection != null;
-        if (connection == null) {
-            connection = open(uri, timeoutMillis);
-        }
-        try {
-            return exchange(key, uri, connection, path, headers, body, timeoutMillis);
-        } catch (StaleConnection stale) {
-            if (!reused) {
-                throw new LostAfterSending("connection closed before an answer", stale);
+        if (connection != null) {
+            try {
+                return exchange(key, connection, request, deadline, firstByteMillis, watch);
+            } catch (NotSent stale) {
+                // The write failed: not all of the request left, so the server cannot have run it. A fresh connection.
             }
-            return exchange(key, uri, open(uri, timeoutMillis), path, headers, body, timeoutMillis);
         }
+        return exchange(key, open(uri, timeoutMillis), request, deadline, firstByteMillis, watch);
     }
 
     /** Closes every connection to {@code host:port}, failing the calls waiting on them now. */
@@ -110,52 +155,41 @@ final class NodeConnections implements AutoCloseable {
         }
     }
 
-    private static final class StaleConnection extends IOException {
-        StaleConnection(Throwable cause) {
-            super(cause);
-        }
+    private static byte[] requestBytes(URI uri, String path, Map<String, String> headers, byte[] body) {
+        StringBuilder head = new StringBuilder(256).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
+                .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\nContent-Length: ").append(body.length)
+                .append("\r\n");
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("\r\n");
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+        System.arraycopy(body, 0, request, headBytes.length, body.length);
+        return request;
     }
 
-    private Response exchange(String key, URI uri, Connection connection, String path, Map<String, String> headers,
-            byte[] body, long timeoutMillis) throws IOException {
+    private Response exchange(String key, Connection connection, byte[] request, long deadline, long firstByteMillis,
+            FirstByteWatch watch) throws NotSent, NoAnswer {
         Set<Connection> inUse = busy.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
         inUse.add(connection);
         boolean keep = false;
         try {
-            connection.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMillis)));
-            StringBuilder head = new StringBuilder(256).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
-                    .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\nContent-Length: ").append(body.length)
-                    .append("\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-            head.append("\r\n");
-            byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-            byte[] request = new byte[headBytes.length + body.length];
-            System.arraycopy(headBytes, 0, request, 0, headBytes.length);
-            System.arraycopy(body, 0, request, headBytes.length, body.length);
             try {
                 connection.out.write(request);
                 connection.out.flush();
             } catch (IOException e) {
-                throw connection.abandoned ? new LostAfterSending(key + " left the cluster", e) : new StaleConnection(e);
+                throw new NotSent("cannot write to " + key + ": " + e.getMessage(), e);
             }
-            int first;
-            try {
-                first = connection.in.read();
-            } catch (SocketTimeoutException e) {
-                throw e;
-            } catch (IOException e) {
-                throw connection.abandoned ? new LostAfterSending(key + " left the cluster", e) : new StaleConnection(e);
-            }
-            if (first < 0) {
-                throw new StaleConnection(new EOFException("closed by " + key));
-            }
+            int first = firstByte(key, connection, deadline, firstByteMillis, watch);
             Response response;
             try {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                connection.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
                 response = readResponse(first, connection.in);
             } catch (SocketTimeoutException e) {
-                throw e;
+                throw new NoAnswer("no whole answer from " + key + " in time", e, true);
             } catch (IOException e) {
-                throw new LostAfterSending("connection to " + key + " broke while answering", e);
+                throw new NoAnswer("connection to " + key + " broke while answering: " + e.getMessage(), e, false);
             }
             keep = !"close".equalsIgnoreCase(response.header("connection"));
             return response;
@@ -170,6 +204,32 @@ final class NodeConnections implements AutoCloseable {
         }
     }
 
+    /** Waits for the first byte of the answer in slices of {@code firstByteMillis}, asking {@code watch} after each. */
+    private static int firstByte(String key, Connection connection, long deadline, long firstByteMillis, FirstByteWatch watch)
+            throws NoAnswer {
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new NoAnswer("no answer from " + key + " in time", null, true);
+            }
+            try {
+                connection.socket.setSoTimeout((int) Math.max(1, Math.min(left, firstByteMillis)));
+                int first = connection.in.read();
+                if (first < 0) {
+                    throw new NoAnswer("closed by " + key + " before an answer", null, false);
+                }
+                return first;
+            } catch (SocketTimeoutException e) {
+                if (System.nanoTime() < deadline && !watch.keepWaiting()) {
+                    throw new NoAnswer(key + " stopped answering (no answer, and no answer to a probe)", e, false);
+                }
+            } catch (IOException e) {
+                throw new NoAnswer(connection.abandoned ? key + " left the cluster" : "connection to " + key + " broke: "
+                        + e.getMessage(), e, false);
+            }
+        }
+    }
+
     private Connection takeIdle(String key) {
         Deque<Connection> pooled = idle.get(key);
         if (pooled == null) {
@@ -177,7 +237,8 @@ final class NodeConnections implements AutoCloseable {
         }
         Connection connection;
         while ((connection = pooled.poll()) != null) {
-            if (System.nanoTime() - connection.lastUsedNanos < IDLE_LIMIT_NANOS && !connection.socket.isClosed()) {
+            if (System.nanoTime() - connection.lastUsedNanos < IDLE_LIMIT_NANOS && !connection.socket.isClosed()
+                    && !connection.closedByPeer()) {
                 return connection;
             }
             connection.close();
@@ -185,12 +246,25 @@ final class NodeConnections implements AutoCloseable {
         return null;
     }
 
-    private static Connection open(URI uri, long timeoutMillis) throws IOException {
-        Socket socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.setKeepAlive(true);
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) Math.min(2_000, Math.max(1, timeoutMillis)));
-        return new Connection(socket);
+    private static Connection open(URI uri, long timeoutMillis) throws NotSent {
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open();
+            Socket socket = channel.socket();
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) Math.min(2_000, Math.max(1, timeoutMillis)));
+            return new Connection(channel);
+        } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // It never connected.
+                }
+            }
+            throw new NotSent("cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Response readResponse(int first, InputStream in) throws IOException {

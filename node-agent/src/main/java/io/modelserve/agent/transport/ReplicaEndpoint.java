@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * The internal endpoint another node forwards to: {@code POST /-/replica/<id>} runs the request on
  * that local replica, never forwarding it again (one hop at most). A replica that is not here or
- * cannot take it is refused with a header the forwarder reads as "try another one". A streamed answer
+ * cannot take it is refused with a {@link Refusal} code in a header, which the forwarder reads as
+ * "not run: try another one"; every other answer, errors included, is the request's own. A streamed answer
  * is parked and its id returned; the forwarding node fetches the chunks from {@code GET /-/stream/<id>}.
  */
 public final class ReplicaEndpoint implements Ingress.Extension {
@@ -70,7 +71,7 @@ public final class ReplicaEndpoint implements Ingress.Extension {
         }
         Optional<Replica> replica = directory.local(ctx.pathParam("id"));
         if (replica.isEmpty() || replica.get().phase() != Replica.Phase.RUNNING) {
-            ctx.header(Forwarder.REFUSED_HEADER, "not-here");
+            ctx.header(Refusal.HEADER, (replica.isEmpty() ? Refusal.REPLICA_GONE : Refusal.NOT_READY).name());
             Ingress.error(ctx, 503, "replica " + ctx.pathParam("id") + " is not running on " + nodeId);
             return;
         }
@@ -92,8 +93,9 @@ public final class ReplicaEndpoint implements Ingress.Extension {
             case Outcome.Served served -> Ingress.json(ctx, 200, new Ingress.Envelope(1, served.result(), null,
                     nodeId + "/" + served.replicaId()));
             case Outcome.Refused refused -> {
-                if (refused.status() == 503) {
-                    ctx.header(Forwarder.REFUSED_HEADER, refused.message().equals("queue full") ? "full" : "not-here");
+                // Only a refusal to run is marked: any other error (a callee's 503 too) is this request's answer.
+                if (refused.refusal() != null) {
+                    ctx.header(Refusal.HEADER, refused.refusal().name());
                 }
                 Ingress.error(ctx, refused.status(), refused.message());
             }

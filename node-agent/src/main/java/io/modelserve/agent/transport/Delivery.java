@@ -1,0 +1,28 @@
+package io.modelserve.agent.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * How a send to another node ended, as a value: exactly what the retry decision needs, so that no
+ * caller has to guess from an exception or a message whether the request could have run.
+ */
+public sealed interface Delivery {
+
+    /** Nothing of the request reached the peer (no connection, or the write itself failed): it cannot have run. */
+    record NotSent(String reason) implements Delivery {}
+
+    /** The peer said it did not run the request, and why, as a code (header {@link Refusal#HEADER}). */
+    record Refused(Refusal reason, String message) implements Delivery {}
+
+    /**
+     * The request was written and no answer came: the connection broke, the peer left the cluster,
+     * or it stopped answering. The peer may have run it.
+     */
+    record MayHaveRun(String cause) implements Delivery {}
+
+    /**
+     * The peer answered. Whatever the status, this is the request's answer: a 503 that a composed
+     * call's callee gave is the caller's result, not a refusal to run it.
+     */
+    record Answered(int status, JsonNode body, String retryAfter) implements Delivery {}
+}
