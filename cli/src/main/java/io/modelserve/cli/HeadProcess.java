@@ -20,6 +20,7 @@ import io.modelserve.cluster.ServeSettings;
 import io.modelserve.controller.admin.AdminApi;
 import io.modelserve.controller.admin.ClusterReport;
 import io.modelserve.controller.admin.ConfigApplier;
+import io.modelserve.controller.admin.TimelyReport;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.dashboard.Dashboard;
 import io.modelserve.controller.dashboard.PrometheusConventions;
@@ -89,9 +90,10 @@ final class HeadProcess implements AutoCloseable {
         state.nodes().onChange(key -> controller.trigger());
         ConfigApplier applier = new ConfigApplier(state, new ConfigParser(BuiltinSchemas.standard(), System::getenv), controller::trigger);
         HeadProcess[] self = new HeadProcess[1];
+        // Off the request thread, bounded: a frozen member must not stall the admin API (TimelyReport).
         AdminApi admin = new AdminApi(applier,
-                () -> ClusterReport.of(store, election.current().map(l -> l.nodeId()).orElse("none"),
-                        applier.current().map(c -> c.generation()).orElse(0L)),
+                new TimelyReport<>(() -> ClusterReport.of(store, election.current().map(l -> l.nodeId()).orElse("none"),
+                        applier.current().map(c -> c.generation()).orElse(0L)), 1_000),
                 () -> self[0].close());
         new Dashboard(state, nodeId, admin::report, replicaLogs, meters).mount(admin.javalin()).start(); // stops with admin
         admin.start(options.bind(), settings.dashboardPort());
