@@ -1,15 +1,25 @@
 package io.modelserve.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
-/** Starts a Hazelcast member configured the way modelserve needs it: quiet, explicit, private. */
+/**
+ * Starts a Hazelcast member configured the way modelserve needs it: quiet, explicit, private.
+ *
+ * <p>Members speak the member protocol only: the advanced network configuration declares a member
+ * endpoint and nothing else, so no client, REST or memcache protocol is accepted on any port (an
+ * outside {@code HazelcastClient} cannot connect). With a cluster secret the cluster name on the
+ * wire is derived from it ({@link ClusterKeys#wireName()}): a process without the secret is refused
+ * at the join. The entry seal goes into the member's user context, which stays in this process.
+ */
 public final class ClusterMember {
     public static final String HEAD_ATTRIBUTE = "modelserve.head";
+    static final String SEAL_CONTEXT_KEY = "modelserve.entrySeal";
 
     private ClusterMember() {}
 
@@ -19,7 +29,11 @@ public final class ClusterMember {
 
     static Config config(MemberOptions options) {
         Config config = new Config();
-        config.setClusterName(options.clusterName());
+        ClusterKeys keys = options.keys();
+        config.setClusterName(keys.wireName());
+        java.util.concurrent.ConcurrentHashMap<String, Object> local = new java.util.concurrent.ConcurrentHashMap<>();
+        local.put(SEAL_CONTEXT_KEY, keys.entrySeal());
+        config.setUserContext(local);
         config.setInstanceName("modelserve-" + options.bindAddress() + "-" + options.port());
         // Never phone home, never guess: a serving cluster must not reach outside its network.
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -34,10 +48,12 @@ public final class ClusterMember {
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.getMemberAttributeConfig().setAttribute(HEAD_ATTRIBUTE, String.valueOf(options.headEligible()));
 
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(options.port()).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface(options.bindAddress());
-        network.setPublicAddress(options.bindAddress() + ":" + options.port());
+        AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig members = new ServerSocketEndpointConfig();
+        members.setPort(options.port()).setPortAutoIncrement(false);
+        members.getInterfaces().setEnabled(true).addInterface(options.bindAddress());
+        members.setPublicAddress(options.bindAddress() + ":" + options.port());
+        network.setMemberEndpointConfig(members);
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);

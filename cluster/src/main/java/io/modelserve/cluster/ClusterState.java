@@ -12,49 +12,66 @@ import com.hazelcast.core.HazelcastInstance;
  *   <li>{@link #applied()}: "current" -> the conf.ini text in force; written by the leader on apply;</li>
  *   <li>{@link #leader()}: "lease" -> who runs the controller, with its epoch; taken by head-eligible members.</li>
  * </ul>
+ * Every value is sealed ({@link EntrySeal}); an entry that does not verify reads as absent.
  */
 public final class ClusterState {
     private final HazelcastInstance hazelcast;
+    private final EntrySeal seal;
 
+    /**
+     * Seals with the key {@link ClusterMember} put in the member's (local, never transmitted) user
+     * context, or, for a member started otherwise, with the integrity-only key of its cluster name.
+     */
     public ClusterState(HazelcastInstance hazelcast) {
         this.hazelcast = hazelcast;
+        this.seal = hazelcast.getUserContext().get(ClusterMember.SEAL_CONTEXT_KEY) instanceof EntrySeal own
+                ? own : ClusterKeys.of(hazelcast.getConfig().getClusterName(), "").entrySeal();
+    }
+
+    private <V> StateMap<V> map(String name, Class<V> type) {
+        return new StateMap<>(hazelcast.getMap(name), type, seal);
+    }
+
+    /** Seals and opens entries of maps that are not a {@link StateMap} (the async queue's). */
+    public EntrySeal seal() {
+        return seal;
     }
 
     public StateMap<DeploymentSpec> deployments() {
-        return new StateMap<>(hazelcast.getMap("modelserve.deployments"), DeploymentSpec.class);
+        return map("modelserve.deployments", DeploymentSpec.class);
     }
 
     public StateMap<ReplicaAssignment> assignments() {
-        return new StateMap<>(hazelcast.getMap("modelserve.assignments"), ReplicaAssignment.class);
+        return map("modelserve.assignments", ReplicaAssignment.class);
     }
 
     public StateMap<ReplicaStatus> replicas() {
-        return new StateMap<>(hazelcast.getMap("modelserve.replicas"), ReplicaStatus.class);
+        return map("modelserve.replicas", ReplicaStatus.class);
     }
 
     public StateMap<NodeStatus> nodes() {
-        return new StateMap<>(hazelcast.getMap("modelserve.nodes"), NodeStatus.class);
+        return map("modelserve.nodes", NodeStatus.class);
     }
 
     public StateMap<AppliedConfig> applied() {
-        return new StateMap<>(hazelcast.getMap("modelserve.applied"), AppliedConfig.class);
+        return map("modelserve.applied", AppliedConfig.class);
     }
 
     public StateMap<LeaderLease> leader() {
-        return new StateMap<>(hazelcast.getMap("modelserve.leader"), LeaderLease.class);
+        return map("modelserve.leader", LeaderLease.class);
     }
 
     /** deployment -> the autoscaler's latest decision; written by the leader. */
     public StateMap<AutoscaleDecision> autoscale() {
-        return new StateMap<>(hazelcast.getMap("modelserve.autoscale"), AutoscaleDecision.class);
+        return map("modelserve.autoscale", AutoscaleDecision.class);
     }
 
     /**
      * deployment -> when a request last found no replica of an autoscaled deployment (scale from zero);
      * written by any ingress, read by the leader.
      */
-    public com.hazelcast.map.IMap<String, Long> demand() {
-        return hazelcast.getMap("modelserve.demand");
+    public StateMap<Long> demand() {
+        return map("modelserve.demand", Long.class);
     }
 
     public HazelcastInstance hazelcast() {

@@ -114,7 +114,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         if (last == null || now - last > 1_000) {
             lastDemand.put(deployment, now);
             try {
-                state.demand().set(deployment, now, 1, TimeUnit.MINUTES);
+                state.demand().put(deployment, now, 1, TimeUnit.MINUTES);
             } catch (RuntimeException e) {
                 log.debug("node {}: cannot signal demand for {}: {}", options.nodeId(), deployment, e.toString());
             }

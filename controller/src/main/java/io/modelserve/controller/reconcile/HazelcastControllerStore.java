@@ -55,7 +55,7 @@ public final class HazelcastControllerStore implements ControllerStore {
 
     @Override
     public java.util.Map<String, Long> demand() {
-        return new java.util.HashMap<>(state.demand());
+        return new java.util.HashMap<>(state.demand().entries());
     }
 
     @Override
