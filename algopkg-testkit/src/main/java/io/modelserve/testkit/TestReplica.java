@@ -9,6 +9,12 @@ import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.plugin.PluginLoadException;
 import io.modelserve.agent.plugin.PluginLoader;
 import io.modelserve.agent.runtime.BackendFailure;
+import io.modelserve.agent.runtime.Invoker;
+import io.modelserve.agent.runtime.Job;
+import io.modelserve.agent.runtime.Lifecycle;
+import io.modelserve.agent.runtime.Replica.Phase;
+import io.modelserve.agent.runtime.Ticker;
+import io.modelserve.agent.runtime.Watchdog;
 import io.modelserve.sdk.AlgoBackend;
 import io.modelserve.sdk.Request;
 import java.io.IOException;
@@ -30,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Two ways to call it: the plugin's methods ({@link #inference(Request)} returns what the plugin
  * returned and throws what it threw), or the route ({@link #route(String)} answers with the status
  * and the JSON body a client of {@code /<route>} would get, errors included).
+ *
+ * <p>It runs the node's own replica runtime, not a copy of it: the {@code Lifecycle} (STARTING until
+ * {@code init} succeeds, FAILED when it throws, STOPPED after {@code close}) and the {@code Invoker}
+ * that maps what {@code inference}/{@code inferenceBatch} return or throw onto each caller.
  */
 public final class TestReplica implements AutoCloseable {
     private static final AtomicInteger REPLICAS = new AtomicInteger();
@@ -39,14 +49,20 @@ public final class TestReplica implements AutoCloseable {
     private final String replicaId;
     private final ExecutorService worker;
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final Lifecycle lifecycle;
+    private final Invoker oneByOne;
+    private final Invoker batching;
     private PluginLoader.LoadedBackend loaded;
     private volatile boolean initAttempted;
-    private volatile boolean initialised;
     private volatile boolean closed;
 
     private TestReplica(PluginUnderTest plugin, String replicaId) {
         this.plugin = plugin;
         this.replicaId = replicaId;
+        this.lifecycle = new Lifecycle("test replica " + replicaId, null, () -> { });
+        Watchdog watchdog = new Watchdog(Ticker.SYSTEM, 30_000); // no node's loop watches it: a test has its own timeout
+        this.oneByOne = new Invoker("test replica " + replicaId, false, watchdog, size -> { });
+        this.batching = new Invoker("test replica " + replicaId, true, watchdog, size -> { });
         this.worker = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("replica-" + replicaId).daemon(true).unstarted(task));
     }
 
@@ -96,16 +112,26 @@ public final class TestReplica implements AutoCloseable {
      */
     public void init() throws Exception {
         requireOpen();
-        if (initialised) {
+        if (initAttempted) {
             throw new IllegalStateException("init() runs once per replica; start another replica to init again");
         }
         TestContext context = new TestContext(plugin.name(), replicaId, plugin.models(), plugin.config(), metrics);
         initAttempted = true;
-        onWorker(() -> {
-            loaded.backend().init(context);
-            return null;
-        });
-        initialised = true;
+        try {
+            onWorker(() -> {
+                loaded.backend().init(context);
+                return null;
+            });
+        } catch (Exception | Error e) {
+            lifecycle.fail("init failed: " + BackendFailure.describe(e));
+            throw e;
+        }
+        lifecycle.move(Phase.STARTING, Phase.RUNNING);
+    }
+
+    /** @return the replica's phase, as a node would report it: STARTING, RUNNING, FAILED (init threw) or STOPPED */
+    public Phase phase() {
+        return lifecycle.phase();
     }
 
     /**
@@ -117,7 +143,21 @@ public final class TestReplica implements AutoCloseable {
      */
     public Object inference(Request request) throws Exception {
         requireReady();
-        return onWorker(() -> loaded.backend().inference(request));
+        Job job = Job.of(request);
+        onWorker(() -> oneByOne.call(loaded.backend(), List.of(job)));
+        try {
+            return job.result().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // The invoker wraps what the plugin threw in a BackendFailure; the test wants the original.
+            Throwable thrown = e.getCause() instanceof BackendFailure failure && failure.getCause() != null ? failure.getCause() : e.getCause();
+            if (thrown instanceof Exception exception) {
+                throw exception;
+            }
+            if (thrown instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(thrown);
+        }
     }
 
     /**
@@ -198,11 +238,13 @@ public final class TestReplica implements AutoCloseable {
             }
             case RequestDecoder.Ok ok -> request = ok.request();
         }
+        Job job = Job.of(request);
         try {
-            return served(onWorker(() -> loaded.backend().inference(request)));
-        } catch (Throwable t) {
-            return failed(500, BackendFailure.describe(t));
+            onWorker(() -> oneByOne.call(loaded.backend(), List.of(job)));
+        } catch (Exception e) {
+            return failed(500, BackendFailure.describe(e));
         }
+        return answer(job);
     }
 
     /**
@@ -216,36 +258,38 @@ public final class TestReplica implements AutoCloseable {
         requireReady();
         RouteAnswer[] answers = new RouteAnswer[jsonBodies.size()];
         List<Integer> positions = new ArrayList<>();
-        List<Request> requests = new ArrayList<>();
+        List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < answers.length; i++) {
             switch (Requests.decoded(jsonBodies.get(i).getBytes(StandardCharsets.UTF_8), "application/json", Map.of())) {
                 case RequestDecoder.Malformed malformed -> answers[i] = failed(400, malformed.message());
                 case RequestDecoder.Ok ok -> {
                     positions.add(i);
-                    requests.add(ok.request());
+                    jobs.add(Job.of(ok.request()));
                 }
             }
         }
-        if (!requests.isEmpty()) {
-            List<Object> results;
+        if (!jobs.isEmpty()) {
             try {
-                results = onWorker(() -> loaded.backend().inferenceBatch(requests));
-            } catch (Throwable t) {
-                results = null;
-                RouteAnswer failure = failed(500, BackendFailure.describe(t));
+                onWorker(() -> batching.call(loaded.backend(), jobs));
+            } catch (Exception e) {
+                RouteAnswer failure = failed(500, BackendFailure.describe(e));
                 positions.forEach(i -> answers[i] = failure);
+                return List.of(answers);
             }
-            if (results != null && results.size() != requests.size()) {
-                RouteAnswer wrongSize = failed(500, "inferenceBatch returned " + results.size() + " results for " + requests.size() + " requests");
-                positions.forEach(i -> answers[i] = wrongSize);
-            } else if (results != null) {
-                for (int k = 0; k < positions.size(); k++) {
-                    Object result = results.get(k);
-                    answers[positions.get(k)] = result instanceof Throwable t ? failed(500, BackendFailure.describe(t)) : served(result);
-                }
+            for (int k = 0; k < positions.size(); k++) {
+                answers[positions.get(k)] = answer(jobs.get(k));
             }
         }
         return List.of(answers);
+    }
+
+    /** What the ingress answers for a job the invoker has completed. */
+    private RouteAnswer answer(Job job) {
+        try {
+            return served(job.result().join());
+        } catch (java.util.concurrent.CompletionException e) {
+            return failed(500, e.getCause().getMessage());
+        }
     }
 
     private RouteAnswer served(Object result) {
@@ -277,7 +321,7 @@ public final class TestReplica implements AutoCloseable {
 
     private void requireReady() {
         requireOpen();
-        if (!initialised) {
+        if (lifecycle.phase() != Phase.RUNNING) {
             throw new IllegalStateException("call init() first: a node never sends requests to a replica before init succeeds");
         }
     }
@@ -314,6 +358,9 @@ public final class TestReplica implements AutoCloseable {
             return;
         }
         closed = true;
+        if (!lifecycle.move(Phase.RUNNING, Phase.DRAINING)) {
+            lifecycle.move(Phase.STARTING, Phase.DRAINING);
+        }
         try {
             // As on a node: a backend whose init ran, even if it threw, is closed; one never initialised is not.
             if (initAttempted) {
@@ -323,6 +370,7 @@ public final class TestReplica implements AutoCloseable {
                 });
             }
         } finally {
+            lifecycle.move(Phase.DRAINING, Phase.STOPPED);
             worker.shutdown();
             loaded.classLoader().close();
             metrics.close();

@@ -177,9 +177,11 @@ class TestReplicaTest {
     void closeCallsThePluginsClose() throws Exception {
         Path marker = dir.resolve("closed-marker");
         TestReplica replica = PluginUnderTest.fromJar(jar).withModel(model).withConfig("closeMarker", marker.toString()).start();
+        assertThat(replica.phase()).isEqualTo(io.modelserve.agent.runtime.Replica.Phase.RUNNING);
         replica.close();
 
         assertThat(marker).hasContent("closed");
+        assertThat(replica.phase()).isEqualTo(io.modelserve.agent.runtime.Replica.Phase.STOPPED);
         assertThatThrownBy(() -> replica.route("{}")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
@@ -194,6 +196,16 @@ class TestReplicaTest {
     void initFailureIsThrownAsThePluginThrewIt() throws IOException {
         assertThatThrownBy(() -> PluginUnderTest.fromJar(jar).withModel(dir.resolve("missing.txt")).start())
                 .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
+    void aFailedInitLeavesTheReplicaFailedAsOnANode() throws Exception {
+        try (TestReplica replica = PluginUnderTest.fromJar(jar).withModel(dir.resolve("missing.txt")).load()) {
+            assertThat(replica.phase()).isEqualTo(io.modelserve.agent.runtime.Replica.Phase.STARTING);
+            assertThatThrownBy(replica::init).isInstanceOf(java.nio.file.NoSuchFileException.class);
+            assertThat(replica.phase()).isEqualTo(io.modelserve.agent.runtime.Replica.Phase.FAILED);
+            assertThatThrownBy(() -> replica.route("{\"name\":\"a\"}")).isInstanceOf(IllegalStateException.class);
+        }
     }
 
     @Test

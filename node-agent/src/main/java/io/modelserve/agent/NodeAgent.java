@@ -375,10 +375,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 }
             }
             case RUNNING, STARTING -> {
-                long hungAfter = hungAfterMillis(assignment.spec());
-                if (replica.busyForNanos() > TimeUnit.MILLISECONDS.toNanos(hungAfter)) {
-                    replica.abandon("unhealthy: a call of the plugin did not return within " + hungAfter
-                            + " ms (twice timeout_ms); replaced, its queued requests went to other replicas");
+                if (replica.abandonIfHung()) {
                     return;
                 }
                 if (desired != null && !desired.configDigest().equals(slot.requestedConfigDigest)) {
@@ -390,11 +387,6 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
                 // Assigned again after a drain began (should not happen: ids are never reused).
             }
         }
-    }
-
-    /** A call running twice the request timeout (at least 5 s) is hung: its caller has long had a 504. */
-    private static long hungAfterMillis(DeploymentSpec spec) {
-        return Math.max(5_000, spec.timeoutMs() * 2);
     }
 
     private void retire(String replicaId, Slot slot) {

@@ -4,34 +4,36 @@ import io.micrometer.core.instrument.Gauge;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ReplicaAssignment;
 import io.modelserve.sdk.AlgoBackend;
-import io.modelserve.sdk.StreamingBackend;
 import io.modelserve.sdk.BackendContext;
-import io.modelserve.sdk.Request;
+import io.modelserve.sdk.DeploymentHandle;
+import io.modelserve.sdk.StreamingBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One backend instance with its own worker thread and a bounded queue.
+ * One backend instance with its own worker thread: the worker opens and initialises the backend,
+ * then takes requests from the {@link RequestQueue} as the {@link Batcher} decides, runs them through
+ * the {@link Invoker}, probes health ({@link HealthProbe}) between requests, and closes the backend.
  *
  * <p>Everything the plugin sees — {@code init}, {@code inference(Batch)}, {@code reconfigure},
  * {@code healthy}, {@code close} — runs on the worker thread, so plugins need not be thread-safe.
  * Callers only touch the queue: {@link #submit(Job)} never blocks, a full queue is refused at once.
+ * The phase is owned by the {@link Lifecycle} (compare-and-set, the only caller of the change
+ * listener); the node's loop reads it and may {@link #drain()} or {@link #abandon(String)}.
  */
 public final class Replica {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
-    private static final long HEALTH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    /** The replica's lifecycle as its node sees it. */
+    /** The replica's lifecycle as its node sees it; the allowed transitions are {@link Lifecycle}'s. */
     public enum Phase { STARTING, RUNNING, DRAINING, FAILED, STOPPED }
 
     /** Whether a job was taken. */
@@ -45,39 +47,47 @@ public final class Replica {
     private final String nodeId;
     private final OpenedBackend.Opener opener;
     private final ReplicaMetrics metrics;
-    private final Function<String, io.modelserve.sdk.DeploymentHandle> handles;
-    private final Runnable onChange;
+    private final Function<String, DeploymentHandle> handles;
     private final int restarts;
-    private final BlockingQueue<Job> queue;
+    private final Ticker ticker;
+    private final Lifecycle lifecycle;
+    private final RequestQueue queue;
+    private final Watchdog watchdog;
+    private final Batcher batcher;
+    private final Invoker invoker;
     private final ConcurrentLinkedQueue<Reconfigure> reconfigures = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger ongoing = new AtomicInteger();
     private final Thread worker;
     private final long createdAtMillis = System.currentTimeMillis();
 
-    private volatile Phase phase = Phase.STARTING;
-    private volatile boolean closed;
-    private volatile boolean stopRequested;
-    private volatile String lastError;
     private volatile String appliedConfigDigest = "";
-    private volatile long busySinceNanos;
     private volatile Killable killable;
     private volatile boolean streams;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
-            OpenedBackend.Opener opener, ReplicaMetrics metrics,
-            Function<String, io.modelserve.sdk.DeploymentHandle> handles, Runnable onChange) {
+            OpenedBackend.Opener opener, ReplicaMetrics metrics, Function<String, DeploymentHandle> handles, Runnable onChange) {
+        this(assignment, nodeId, restarts, previousError, opener, metrics, handles, onChange, Ticker.SYSTEM);
+    }
+
+    /** @param onChange told after every change of phase, error or applied config; dropped once the replica has stopped */
+    public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
+            OpenedBackend.Opener opener, ReplicaMetrics metrics, Function<String, DeploymentHandle> handles, Runnable onChange,
+            Ticker ticker) {
         this.assignment = assignment;
         this.spec = assignment.spec();
         this.nodeId = nodeId;
         this.restarts = restarts;
-        this.lastError = previousError;
         this.opener = opener;
         this.metrics = metrics;
         this.handles = handles;
-        this.onChange = onChange;
-        this.queue = new ArrayBlockingQueue<>(spec.maxQueued());
-        // Through the plugin's registry: tagged with deployment and replica, and removed when it stops.
-        Gauge.builder("modelserve.replica.queue.depth", queue, BlockingQueue::size)
+        this.ticker = ticker;
+        this.lifecycle = new Lifecycle("replica " + assignment.replicaId(), previousError, onChange);
+        this.queue = new RequestQueue(assignment.replicaId(), spec.maxQueued());
+        this.watchdog = new Watchdog(ticker, spec.timeoutMs());
+        this.batcher = new Batcher(spec.maxBatchSize(), spec.batchWaitMs());
+        this.invoker = new Invoker("replica " + assignment.replicaId() + " of " + spec.name(), spec.maxBatchSize() > 1,
+                watchdog, metrics::recordBatch);
+        // Through the plugin's registry: tagged with deployment, replica and instance, removed when it stops.
+        Gauge.builder("modelserve.replica.queue.depth", queue, RequestQueue::size)
                 .description("Requests waiting in the replica's queue").register(metrics.pluginRegistry());
         Gauge.builder("modelserve.replica.inflight", this, r -> Math.max(0, r.ongoing() - r.queued()))
                 .description("Requests the plugin is working on now").register(metrics.pluginRegistry());
@@ -90,20 +100,10 @@ public final class Replica {
 
     /** Queues a job, or says at once why not; never blocks. */
     public Admission submit(Job job) {
-        if (phase != Phase.RUNNING || closed) {
+        if (lifecycle.phase() != Phase.RUNNING) {
             return Admission.NOT_READY;
         }
-        ongoing.incrementAndGet();
-        if (!queue.offer(job)) {
-            ongoing.decrementAndGet();
-            return Admission.FULL;
-        }
-        // The worker may have drained the queue and exited between the check above and the offer.
-        if (closed && queue.remove(job)) {
-            ongoing.decrementAndGet();
-            return Admission.NOT_READY;
-        }
-        return Admission.ACCEPTED;
+        return queue.offer(job);
     }
 
     /** Applies new {@code config.*} values on the worker thread, without a restart. */
@@ -111,11 +111,10 @@ public final class Replica {
         reconfigures.add(new Reconfigure(Map.copyOf(config), digest));
     }
 
-    /** Takes no new work, finishes what is queued, then closes the backend. */
+    /** Takes no new work, finishes what is queued, then closes the backend (also when still starting). */
     public void drain() {
-        stopRequested = true;
-        if (phase == Phase.RUNNING) {
-            setPhase(Phase.DRAINING);
+        if (!lifecycle.move(Phase.RUNNING, Phase.DRAINING)) {
+            lifecycle.move(Phase.STARTING, Phase.DRAINING);
         }
     }
 
@@ -123,27 +122,43 @@ public final class Replica {
      * Gives up on a replica whose plugin call never returns: marks it FAILED with {@code reason}, hands
      * its queued requests back to the router (they never reached the plugin, so they go to other
      * replicas) and interrupts the worker. The stuck thread cannot be killed in-process; it is left to
-     * finish or not, and the node starts a fresh replica in its place.
+     * finish or not, and the node starts a fresh replica (with fresh meters) in its place.
      */
     public void abandon(String reason) {
-        if (phase == Phase.FAILED || phase == Phase.STOPPED) {
+        if (!lifecycle.fail(reason)) {
             return;
         }
-        fail(reason, null);
-        closed = true;
-        if (killable != null) {
-            killable.kill(); // a child JVM can be stopped for real; its stuck call then returns
-        }
-        Job job;
-        while ((job = queue.poll()) != null) {
-            ongoing.decrementAndGet();
-            job.result().completeExceptionally(new ReplicaGoneException(id(), "abandoned: " + reason));
+        log.error("replica {} of {}: {}", id(), spec.name(), reason);
+        queue.close(List.of(), "abandoned: " + reason);
+        Killable child = killable;
+        if (child != null) {
+            child.kill(); // a child JVM can be stopped for real; its stuck call then returns
         }
         worker.interrupt();
     }
 
+    /**
+     * The watchdog: abandons the replica when its current plugin call ({@code init()} included) has
+     * run past its limit (see {@link Watchdog}), with a reason naming the call. Called by the node's loop.
+     *
+     * @return whether it was abandoned now
+     */
+    public boolean abandonIfHung() {
+        Optional<String> hang = watchdog.hang();
+        if (hang.isEmpty() || Lifecycle.terminal(lifecycle.phase())) {
+            return false;
+        }
+        abandon(hang.get() + "; replaced, its queued requests went to other replicas");
+        return true;
+    }
+
     public String id() {
         return assignment.replicaId();
+    }
+
+    /** Unique per replica instance on this node: a restart keeps {@link #id()} but gets a new instance. */
+    public String instanceId() {
+        return metrics.instanceId();
     }
 
     public ReplicaAssignment assignment() {
@@ -151,11 +166,11 @@ public final class Replica {
     }
 
     public Phase phase() {
-        return phase;
+        return lifecycle.phase();
     }
 
     public int ongoing() {
-        return ongoing.get();
+        return queue.ongoing();
     }
 
     public int queued() {
@@ -167,7 +182,7 @@ public final class Replica {
     }
 
     public String lastError() {
-        return lastError;
+        return lifecycle.lastError();
     }
 
     public String appliedConfigDigest() {
@@ -183,117 +198,88 @@ public final class Replica {
         return streams;
     }
 
-    /** Nanos the current call has been running, or 0 when idle. */
+    /** Nanos the current plugin call ({@code init()} included) has been running, or 0 when idle. */
     public long busyForNanos() {
-        long since = busySinceNanos;
-        return since == 0 ? 0 : System.nanoTime() - since;
+        return watchdog.busyForNanos();
     }
 
     private void run() {
-        try {
-            runWorker();
-        } catch (Throwable t) {
-            // Never let the worker die silently: queued callers would wait for their timeout.
-            fail("worker crashed: " + BackendFailure.describe(t), t);
-            closed = true;
-            Job job;
-            while ((job = queue.poll()) != null) {
-                ongoing.decrementAndGet();
-                job.result().completeExceptionally(new ReplicaGoneException(id(), "worker crashed"));
-            }
-        }
-    }
-
-    private void runWorker() {
         MDC.put("deployment", spec.name());
         MDC.put("replica", id());
         OpenedBackend opened = null;
         try {
             opened = opener.open(assignment);
             killable = opened.backend() instanceof Killable k ? k : null;
-            Thread.currentThread().setContextClassLoader(opened.backend().getClass().getClassLoader());
-            BackendContext context = new ReplicaContext(spec.name(), id(), opened.modelPaths(), spec.config(),
-                    assignment.device(), metrics.pluginRegistry(), handles);
+            if (init(opened) && lifecycle.move(Phase.STARTING, Phase.RUNNING)) {
+                log.info("replica {} of {} ready on {}", id(), spec.name(), nodeId);
+                serve(opened.backend());
+            }
+            // Otherwise drained or abandoned while starting: nothing was queued, it just closes.
+        } catch (Throwable t) {
+            // Never let the worker die silently: queued callers would wait for their timeout.
+            fail((opened == null ? "init failed: " : "worker crashed: ") + BackendFailure.describe(t), t);
+        } finally {
+            shutdown(opened);
+        }
+    }
+
+    private boolean init(OpenedBackend opened) {
+        Thread.currentThread().setContextClassLoader(opened.backend().getClass().getClassLoader());
+        BackendContext context = new ReplicaContext(spec.name(), id(), opened.modelPaths(), spec.config(),
+                assignment.device(), metrics.pluginRegistry(), handles);
+        watchdog.enter("init");
+        try {
             opened.backend().init(context);
-            appliedConfigDigest = spec.configDigest();
-            streams = opened.backend() instanceof StreamingBackend;
         } catch (Throwable t) {
             fail("init failed: " + BackendFailure.describe(t), t);
-            shutdown(opened);
-            return;
+            return false;
+        } finally {
+            watchdog.leave();
         }
-        log.info("replica {} of {} ready on {}", id(), spec.name(), nodeId);
-        if (stopRequested) {
-            shutdown(opened);
-            return;
-        }
-        setPhase(Phase.RUNNING);
-        if (stopRequested) {
-            // drain() ran between the check above and RUNNING: it saw STARTING and left the phase to us.
-            setPhase(Phase.DRAINING);
-        }
-        serve(opened.backend());
-        shutdown(opened);
+        appliedConfigDigest = spec.configDigest();
+        streams = opened.backend() instanceof StreamingBackend;
+        return true;
     }
 
     private void serve(AlgoBackend backend) {
-        long nextHealthCheck = System.nanoTime() + HEALTH_INTERVAL_NANOS;
-        List<Job> batch = new ArrayList<>(spec.maxBatchSize());
-        while (true) {
-            applyReconfigures(backend);
-            if (phase == Phase.DRAINING && queue.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() >= nextHealthCheck) {
-                if (!isHealthy(backend)) {
+        HealthProbe health = new HealthProbe(ticker, watchdog);
+        List<Job> forming = new ArrayList<>(batcher.maxBatchSize());
+        try {
+            while (true) {
+                applyReconfigures(backend);
+                Phase phase = lifecycle.phase();
+                if (phase == Phase.FAILED || phase == Phase.DRAINING && forming.isEmpty() && queue.isEmpty()) {
                     return;
                 }
-                nextHealthCheck = System.nanoTime() + HEALTH_INTERVAL_NANOS;
+                if (health.due()) {
+                    Optional<String> sick = health.probe(backend);
+                    if (sick.isPresent()) {
+                        fail(sick.get(), null);
+                        return;
+                    }
+                }
+                queue.drainTo(forming, batcher.maxBatchSize() - forming.size());
+                switch (batcher.next(forming.size(), ticker.nanos())) {
+                    case Batcher.Idle idle -> take(forming, IDLE_POLL_NANOS);
+                    case Batcher.WaitUntil wait -> take(forming, wait.deadlineNanos() - ticker.nanos());
+                    case Batcher.Run run -> {
+                        // forming never holds more than a full batch, so run.size() is all of it.
+                        execute(backend, forming);
+                        forming = new ArrayList<>(batcher.maxBatchSize());
+                    }
+                }
             }
-            Job first;
-            try {
-                first = queue.poll(50, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                fail("worker interrupted", e);
-                return;
-            }
-            if (first == null) {
-                continue;
-            }
-            batch.clear();
-            batch.add(first);
-            fillBatch(batch);
-            execute(backend, batch);
-            if (phase == Phase.FAILED) {
-                return;
-            }
+        } catch (InterruptedException e) {
+            fail("worker interrupted", e); // kept only when not abandoned: an abandon's reason comes first
+        } finally {
+            queue.close(forming, lifecycle.phase().name().toLowerCase());
         }
     }
 
-    /** Waits up to {@code batch_wait_ms} for more jobs, or until the batch is full. */
-    private void fillBatch(List<Job> batch) {
-        int max = spec.maxBatchSize();
-        if (max <= 1) {
-            return;
-        }
-        queue.drainTo(batch, max - batch.size());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.batchWaitMs());
-        while (batch.size() < max) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            try {
-                Job next = queue.poll(left, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    return;
-                }
-                batch.add(next);
-                queue.drainTo(batch, max - batch.size());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private void take(List<Job> forming, long nanos) throws InterruptedException {
+        Job job = queue.poll(nanos);
+        if (job != null) {
+            forming.add(job);
         }
     }
 
@@ -301,7 +287,7 @@ public final class Replica {
         List<Job> live = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             if (job.abandoned()) {
-                ongoing.decrementAndGet();
+                queue.done(1); // its caller gave up (timeout); the plugin never sees it
             } else {
                 live.add(job);
             }
@@ -309,27 +295,15 @@ public final class Replica {
         if (live.isEmpty()) {
             return;
         }
-        busySinceNanos = System.nanoTime();
+        BackendFailure failure;
         try {
-            if (spec.maxBatchSize() <= 1) {
-                runOne(backend, live.getFirst());
-            } else {
-                runBatch(backend, live);
-            }
+            failure = invoker.call(backend, live);
         } finally {
-            busySinceNanos = 0;
-            ongoing.addAndGet(-live.size());
+            queue.done(live.size());
         }
-        if (killable != null && live.stream().anyMatch(job -> job.result().isCompletedExceptionally()) && !isAlive(backend)) {
+        if (failure != null && killable != null && !isAlive(backend)) {
             // The child JVM died under the call: say why now, rather than at the next health poll.
-            String cause;
-            try {
-                live.getFirst().result().join();
-                cause = "child JVM stopped";
-            } catch (RuntimeException e) {
-                cause = BackendFailure.describe(e.getCause() == null ? e : e.getCause());
-            }
-            fail(cause, null);
+            fail(failure.getMessage(), null);
         }
     }
 
@@ -341,124 +315,43 @@ public final class Replica {
         }
     }
 
-    private void runOne(AlgoBackend backend, Job job) {
-        if (job.stream() != null && backend instanceof StreamingBackend streaming) {
-            runStream(streaming, job, job.stream());
-            return;
-        }
-        try {
-            job.result().complete(backend.inference(job.request()));
-        } catch (Throwable t) {
-            job.result().completeExceptionally(failure(t));
-        }
-    }
-
-    /** A failure before the first chunk is an ordinary error answer; after it, the stream's last item. */
-    private void runStream(StreamingBackend backend, Job job, ChunkChannel channel) {
-        channel.onEmit(() -> busySinceNanos = System.nanoTime());
-        try {
-            backend.inferenceStream(job.request(), channel);
-            channel.finish();
-            job.result().complete(channel);
-        } catch (Throwable t) {
-            BackendFailure failure = failure(t);
-            if (channel.started().isDone()) {
-                channel.fail(failure.getMessage());
-                job.result().complete(channel);
-            } else {
-                job.result().completeExceptionally(failure);
-            }
-        }
-    }
-
-    private void runBatch(AlgoBackend backend, List<Job> jobs) {
-        metrics.recordBatch(jobs.size());
-        List<Request> requests = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            requests.add(job.request());
-        }
-        List<Object> results;
-        try {
-            results = backend.inferenceBatch(requests);
-        } catch (Throwable t) {
-            BackendFailure failure = failure(t);
-            jobs.forEach(job -> job.result().completeExceptionally(failure));
-            return;
-        }
-        if (results == null || results.size() != jobs.size()) {
-            BackendFailure wrongSize = new BackendFailure("inferenceBatch returned " + (results == null ? "null" : results.size()
-                    + " results") + " for " + jobs.size() + " requests", null);
-            jobs.forEach(job -> job.result().completeExceptionally(wrongSize));
-            return;
-        }
-        for (int i = 0; i < jobs.size(); i++) {
-            Object result = results.get(i);
-            if (result instanceof Throwable t) {
-                jobs.get(i).result().completeExceptionally(failure(t));
-            } else {
-                jobs.get(i).result().complete(result);
-            }
-        }
-    }
-
-    private BackendFailure failure(Throwable t) {
-        if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof LinkageError)) {
-            log.error("replica {} of {}: inference raised {}", id(), spec.name(), t.toString(), t);
-        } else {
-            log.warn("replica {} of {}: inference failed", id(), spec.name(), t);
-        }
-        return new BackendFailure(BackendFailure.describe(t), t);
-    }
-
     private void applyReconfigures(AlgoBackend backend) {
         Reconfigure change;
         while ((change = reconfigures.poll()) != null) {
             if (change.digest().equals(appliedConfigDigest)) {
                 continue;
             }
+            watchdog.enter("reconfigure");
             try {
                 backend.reconfigure(change.config());
                 appliedConfigDigest = change.digest();
                 log.info("replica {} of {} reconfigured", id(), spec.name());
+                lifecycle.changed();
             } catch (Throwable t) {
-                lastError = "reconfigure failed, previous configuration kept: " + BackendFailure.describe(t);
+                String error = "reconfigure failed, previous configuration kept: " + BackendFailure.describe(t);
                 appliedConfigDigest = change.digest(); // do not retry the same bad config in a loop
-                log.warn("replica {} of {}: {}", id(), spec.name(), lastError, t);
+                log.warn("replica {} of {}: {}", id(), spec.name(), error, t);
+                lifecycle.report(error);
+            } finally {
+                watchdog.leave();
             }
-            notifyChange();
         }
-    }
-
-    private boolean isHealthy(AlgoBackend backend) {
-        try {
-            if (backend.healthy()) {
-                return true;
-            }
-            fail("healthy() returned false", null);
-        } catch (Throwable t) {
-            fail("healthy() threw " + BackendFailure.describe(t), t);
-        }
-        return false;
     }
 
     private void fail(String message, Throwable cause) {
-        lastError = message;
+        if (!lifecycle.fail(message)) {
+            return; // already failed or stopped: the first cause stays
+        }
         if (cause != null) {
             log.error("replica {} of {}: {}", id(), spec.name(), message, cause);
         } else {
             log.error("replica {} of {}: {}", id(), spec.name(), message);
         }
-        setPhase(Phase.FAILED);
     }
 
-    /** Refuses new work, hands queued jobs back to the router, closes the backend. */
+    /** Refuses new work, hands queued jobs back to the router, closes the backend, then says STOPPED. */
     private void shutdown(OpenedBackend opened) {
-        closed = true;
-        Job job;
-        while ((job = queue.poll()) != null) {
-            ongoing.decrementAndGet();
-            job.result().completeExceptionally(new ReplicaGoneException(id(), phase.name().toLowerCase()));
-        }
+        queue.close(List.of(), lifecycle.phase().name().toLowerCase());
         if (opened != null) {
             try {
                 opened.backend().close();
@@ -472,24 +365,7 @@ public final class Replica {
             }
         }
         metrics.close();
-        if (phase != Phase.FAILED) {
-            setPhase(Phase.STOPPED);
-        } else {
-            notifyChange();
-        }
-        log.info("replica {} of {} {}", id(), spec.name(), phase == Phase.FAILED ? "failed" : "stopped");
-    }
-
-    private void setPhase(Phase next) {
-        phase = next;
-        notifyChange();
-    }
-
-    private void notifyChange() {
-        try {
-            onChange.run();
-        } catch (RuntimeException e) {
-            log.error("replica {}: phase listener failed", id(), e);
-        }
+        lifecycle.move(Phase.DRAINING, Phase.STOPPED);
+        log.info("replica {} of {} {}", id(), spec.name(), phase() == Phase.FAILED ? "failed" : "stopped");
     }
 }

@@ -5,20 +5,29 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A replica's meters in the node's registry: its batch sizes, and the plugin's own meters tagged
- * with deployment and replica. Removed from the node's registry when the replica stops, so a node
- * that replaces replicas for days does not accumulate dead series.
+ * with deployment, replica and instance. Removed from the node's registry when the replica stops, so
+ * a node that replaces replicas for days does not accumulate dead series.
+ *
+ * <p>A restarted replica keeps its replica id, so each instance gets its own {@code instance} tag:
+ * the meters of an abandoned worker that finally returns and closes are its own, never those of the
+ * replica that replaced it.
  */
 public final class ReplicaMetrics {
+    private static final AtomicLong INSTANCES = new AtomicLong();
+
+    private final String instanceId;
     private final MeterRegistry node;
     private final CompositeMeterRegistry plugin;
     private final DistributionSummary batchSize;
 
     public ReplicaMetrics(MeterRegistry node, String deployment, String replicaId) {
         this.node = node;
-        Tags tags = Tags.of("deployment", deployment, "replica", replicaId);
+        this.instanceId = replicaId + "#" + INSTANCES.incrementAndGet();
+        Tags tags = Tags.of("deployment", deployment, "replica", replicaId, "instance", instanceId);
         this.plugin = new CompositeMeterRegistry();
         this.plugin.config().commonTags(tags);
         this.plugin.add(node);
@@ -27,6 +36,11 @@ public final class ReplicaMetrics {
                 .tags(tags)
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
                 .register(node);
+    }
+
+    /** Unique on this node for the life of its process. */
+    public String instanceId() {
+        return instanceId;
     }
 
     /** What {@code BackendContext.metrics()} returns. */

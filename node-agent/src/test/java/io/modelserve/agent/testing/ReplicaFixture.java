@@ -9,6 +9,7 @@ import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.agent.runtime.OpenedBackend;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.ReplicaMetrics;
+import io.modelserve.agent.runtime.Ticker;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.sdk.AlgoBackend;
 import java.util.ArrayList;
@@ -48,10 +49,19 @@ public final class ReplicaFixture implements AutoCloseable {
     }
 
     public Replica create(DeploymentSpec spec, String replicaId, OpenedBackend.Opener opener, AlgoBackend backend) {
+        return create(spec, replicaId, opener, backend, Ticker.SYSTEM);
+    }
+
+    /** A replica whose batch waits, health interval and watchdog run on {@code ticker}. */
+    public Replica create(DeploymentSpec spec, String replicaId, AlgoBackend backend, Ticker ticker) {
+        return create(spec, replicaId, assignment -> new OpenedBackend(backend, List.of(), resourcesClosed::incrementAndGet), backend, ticker);
+    }
+
+    public Replica create(DeploymentSpec spec, String replicaId, OpenedBackend.Opener opener, AlgoBackend backend, Ticker ticker) {
         Replica replica = new Replica(Specs.assignment(spec, replicaId), "node-test", 0, null, opener,
                 new ReplicaMetrics(registry, spec.name(), replicaId),
                 name -> { throw new UnsupportedOperationException("no deployment handles in this test"); },
-                () -> { });
+                () -> { }, ticker);
         replicas.add(replica);
         if (backend instanceof ScriptedBackend scripted) {
             backends.add(scripted);
