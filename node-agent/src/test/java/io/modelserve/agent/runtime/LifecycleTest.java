@@ -140,7 +140,9 @@ class LifecycleTest {
             assertThat(drains.stream().filter(Boolean::booleanValue).count()).isLessThanOrEqualTo(1);
             assertThat(lifecycle.phase()).isEqualTo(Phase.FAILED);
             long winners = wins.stream().filter(Boolean::booleanValue).count();
-            assertThat(told.get()).as("one announcement per change").isEqualTo(1 + winners);
+            // The terminal change is always announced; a DRAINING announcement that loses the race to the
+            // FAILED one finds the listener already dropped (it would have read FAILED anyway).
+            assertThat(told.get()).as("at most one announcement per change, the failure's always").isBetween(2, (int) (1 + winners));
         }
     }
 
