@@ -74,6 +74,15 @@ public final class ClusterState {
         return map("modelserve.demand", Long.class);
     }
 
+    /**
+     * deployment -> ids of requests posted to {@code /-/queue/<route>} and not yet taken by a node:
+     * offered by the accepting ingress, taken by the nodes that run the deployment, its size read by
+     * the leader as demand (queued work wakes a deployment scaled to zero).
+     */
+    public com.hazelcast.collection.IQueue<String> workQueue(String deployment) {
+        return hazelcast.getQueue("modelserve.queue." + deployment);
+    }
+
     public HazelcastInstance hazelcast() {
         return hazelcast;
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Autoscaling through a real head: a bounded load ramp scales a deployment up, stopping it scales
  * it back down after the delay but never below the minimum, and a deployment at zero answers its
- * first request after a cold start instead of failing.
+ * first request after a cold start instead of failing, and so does work posted to its queue.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -98,11 +98,13 @@ class AutoscaleE2ETest {
         double up;
         try (LoadLoop load = LoadLoop.start(() -> head.post("/auto", "{\"sleep_ms\": 200}"), 6)) {
             up = await("Auto", n -> n == 3, 90)[0];
+            // Asked while the load lasts: once it stops, downscale_delay_s (3 s) is shorter than a CLI
+            // start on a loaded machine, and status could already say "scaled down".
+            Cli.Result status = head.cli("status");
             LoadLoop.Tally tally = load.stop();
             assertThat(tally.failures()).as(tally.toString()).isEmpty();
+            assertThat(status.output()).contains("autoscale Auto: 3 replicas in 1..3", "scaled up 1 -> 3");
         }
-        Cli.Result status = head.cli("status");
-        assertThat(status.output()).contains("autoscale Auto: 3 replicas in 1..3", "scaled up 1 -> 3");
         double[] down = await("Auto", n -> n == 1, 90);
         System.out.printf("autoscaling: load ramp to 3 replicas serving in %.2f s; back to 1 after the load stopped in %.2f s%n",
                 up, down[0]);
@@ -122,5 +124,24 @@ class AutoscaleE2ETest {
         System.out.printf("scale from zero: first request answered after %.2f s (cold start)%n", coldStart);
         assertThat(running("Zero")).isEqualTo(1);
         await("Zero", n -> n == 0, 90);
+    }
+
+    @Test
+    @Order(3)
+    void workQueuedForADeploymentAtZeroWakesIt() throws Exception {
+        await("Zero", n -> n == 0, 90);
+        long started = System.nanoTime();
+        HttpResponse<String> accepted = head.post("/-/queue/zero", "{\"text\":\"queued while at zero\"}");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = RunningHead.JSON.readTree(accepted.body()).path("id").asText();
+        HttpResponse<String> result = head.get("/-/result/" + id);
+        while (result.statusCode() == 202 && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(100);
+            result = head.get("/-/result/" + id);
+        }
+        double answered = (System.nanoTime() - started) / 1e9;
+        assertThat(result.statusCode()).as("queued work must wake the deployment; " + result.body()).isEqualTo(200);
+        System.out.printf("scale from zero by queued work: result ready after %.2f s%n", answered);
+        assertThat(result.body()).contains("queued while at zero");
     }
 }

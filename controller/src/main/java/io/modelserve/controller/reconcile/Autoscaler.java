@@ -18,7 +18,10 @@ import java.util.Optional;
  * the ongoing (running + queued) requests of all its replicas, divided by {@code target_ongoing},
  * held within min..max. A change is decided only when the load has asked for it continuously for
  * {@code upscale_delay_s} (up) or {@code downscale_delay_s} (down). A request that found no replica
- * of a deployment scaled to zero starts one at once: it is waiting for it.
+ * of a deployment scaled to zero starts one at once: it is waiting for it. Work waiting in the
+ * deployment's async queue ({@code /-/queue/<route>}) is demand too, level-based: as long as any
+ * waits, a deployment at zero gets a replica and one that serves is not scaled to zero; and each
+ * queued item counts as load, as a request queued at a replica does.
  *
  * <p>Runs on the controller thread; its timers are in memory (a new leader starts them afresh from
  * the last decision kept in the cluster).
@@ -38,6 +41,12 @@ public final class Autoscaler {
     /** The decisions that change, given the declared specs, what replicas report, and recent demand. */
     public List<AutoscaleDecision> decide(Collection<DeploymentSpec> declared, Collection<ReplicaStatus> statuses,
             Map<String, AutoscaleDecision> current, Map<String, Long> demand) {
+        return decide(declared, statuses, current, demand, Map.of());
+    }
+
+    /** As above, with {@code queued}: deployment -> requests waiting in its async queue now. */
+    public List<AutoscaleDecision> decide(Collection<DeploymentSpec> declared, Collection<ReplicaStatus> statuses,
+            Map<String, AutoscaleDecision> current, Map<String, Long> demand, Map<String, Integer> queued) {
         long now = clock.millis();
         List<AutoscaleDecision> changes = new ArrayList<>();
         for (DeploymentSpec spec : declared) {
@@ -54,11 +63,15 @@ public final class Autoscaler {
                     load += status.ongoing();
                 }
             }
+            int waiting = queued.getOrDefault(spec.name(), 0);
+            load += waiting;
             int wanted = range.clamp((int) Math.ceil(load / range.targetOngoing()));
-            boolean demanded = Optional.ofNullable(demand.get(spec.name())).filter(t -> now - t < DEMAND_WINDOW_MS).isPresent();
+            boolean requested = Optional.ofNullable(demand.get(spec.name())).filter(t -> now - t < DEMAND_WINDOW_MS).isPresent();
+            boolean demanded = requested || waiting > 0;
             if (replicas == 0 && demanded) {
                 wanted = Math.max(wanted, range.clamp(1));
-                changes.add(decision(spec, wanted, "a request is waiting for a replica (scale from zero)", now));
+                changes.add(decision(spec, wanted, requested ? "a request is waiting for a replica (scale from zero)"
+                        : waiting + " queued request(s) waiting for a replica (scale from zero)", now));
                 wantUpSince.remove(spec.name());
                 continue;
             }

@@ -137,8 +137,15 @@ public final class ControllerLoop implements AutoCloseable {
         if (declared.stream().noneMatch(DeploymentSpec::isAutoscaled)) {
             return;
         }
+        Map<String, Integer> queued = new java.util.HashMap<>();
+        for (DeploymentSpec spec : declared) {
+            int waiting = spec.isAutoscaled() ? store.queuedWork(spec.name()) : 0;
+            if (waiting > 0) {
+                queued.put(spec.name(), waiting);
+            }
+        }
         for (io.modelserve.cluster.AutoscaleDecision decision : autoscaler.decide(declared, store.statuses(),
-                store.autoscaleDecisions(), store.demand())) {
+                store.autoscaleDecisions(), store.demand(), queued)) {
             store.putAutoscaleDecision(decision);
             log.info("autoscaler: {} -> {} replicas ({})", decision.deployment(), decision.replicas(), decision.reason());
             meters.counter("modelserve.autoscale.decisions", "deployment", decision.deployment()).increment();

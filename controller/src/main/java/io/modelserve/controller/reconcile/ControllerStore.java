@@ -41,6 +41,11 @@ public interface ControllerStore {
         return java.util.Map.of();
     }
 
+    /** Requests waiting in {@code deployment}'s async queue, not yet taken by any node (demand, for scale from zero). */
+    default int queuedWork(String deployment) {
+        return 0;
+    }
+
     /** Removes the status of a replica whose node is gone (its own writer cannot). */
     default void removeStatus(String replicaId) {}
 }

@@ -54,6 +54,11 @@ public final class HazelcastControllerStore implements ControllerStore {
     }
 
     @Override
+    public int queuedWork(String deployment) {
+        return state.workQueue(deployment).size();
+    }
+
+    @Override
     public java.util.Map<String, Long> demand() {
         return new java.util.HashMap<>(state.demand().entries());
     }

@@ -21,6 +21,7 @@ class AutoscalerTest {
     private final Autoscaler autoscaler = new Autoscaler(() -> now);
     private final Map<String, AutoscaleDecision> decisions = new HashMap<>();
     private final Map<String, Long> demand = new HashMap<>();
+    private final Map<String, Integer> queued = new HashMap<>();
 
     private static DeploymentSpec spec(int min, int max) {
         return DeploymentSpec.of("Auto", "auto", List.of("POST"), "x.Y", List.of(), List.of(), min, new Resources(100, 0),
@@ -38,7 +39,7 @@ class AutoscalerTest {
 
     private int step(DeploymentSpec spec, List<ReplicaStatus> statuses, long advanceMillis) {
         now += advanceMillis;
-        for (AutoscaleDecision d : autoscaler.decide(List.of(spec), statuses, decisions, demand)) {
+        for (AutoscaleDecision d : autoscaler.decide(List.of(spec), statuses, decisions, demand, queued)) {
             decisions.put(d.deployment(), d);
         }
         return decisions.get("Auto").replicas();
@@ -93,5 +94,29 @@ class AutoscalerTest {
         DeploymentSpec fixed = DeploymentSpec.of("Fixed", "f", List.of("POST"), "x.Y", List.of(), List.of(), 3,
                 new Resources(100, 0), 1, 5, 100, 30_000, Map.of());
         assertThat(autoscaler.decide(List.of(fixed), load(50), Map.of(), Map.of())).isEmpty();
+    }
+
+    @Test
+    void queuedWorkWakesADeploymentAtZeroAndKeepsItUpUntilTheQueueIsEmpty() {
+        DeploymentSpec spec = spec(0, 3);
+        assertThat(step(spec, load(), 0)).isZero();
+        queued.put("Auto", 1);
+        assertThat(step(spec, load(), 100)).as("no request came, but work waits in the queue").isEqualTo(1);
+        assertThat(decisions.get("Auto").reason()).isEqualTo("1 queued request(s) waiting for a replica (scale from zero)");
+        // Level-based: long after any request, a non-empty queue still keeps a replica.
+        assertThat(step(spec, load(0), 60_000)).isEqualTo(1);
+        assertThat(step(spec, load(0), 60_000)).isEqualTo(1);
+        queued.clear();
+        step(spec, load(0), 1_000);
+        assertThat(step(spec, load(0), 30_000)).as("the queue is empty: idle for downscale_delay_s").isZero();
+    }
+
+    @Test
+    void queuedWorkCountsAsLoad() {
+        DeploymentSpec spec = spec(1, 4);
+        step(spec, load(0), 0);
+        queued.put("Auto", 5);
+        step(spec, load(1), 1_000);
+        assertThat(step(spec, load(1), 5_000)).as("1 ongoing + 5 queued for target 2").isEqualTo(3);
     }
 }

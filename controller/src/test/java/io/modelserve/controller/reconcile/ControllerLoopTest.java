@@ -114,4 +114,18 @@ class ControllerLoopTest {
         loop.setActive(false);
         assertThat(loop.isActive()).isFalse();
     }
+
+    @Test
+    void workQueuedForADeploymentAtZeroIsDemand() {
+        store.addNode("n1", "8", 0);
+        store.apply(spec("Auto", 0).build().withAutoscaling(new io.modelserve.cluster.Autoscaling(0, 2, 2, 5, 30)));
+        loop.pass();
+        assertThat(loop.autoscaled()).containsEntry("Auto", 0);
+
+        store.queue("Auto", 3);
+        clock.advance(500);
+        loop.pass();
+
+        assertThat(loop.autoscaled()).containsEntry("Auto", 2);
+    }
 }

@@ -26,6 +26,7 @@ public final class FakeControllerStore implements ControllerStore {
     private final Map<String, ReplicaStatus> statuses = new LinkedHashMap<>();
     private final Map<String, NodeStatus> nodes = new TreeMap<>();
     private final Set<String> refusedDeployments = new HashSet<>();
+    private final Map<String, Integer> queued = new java.util.HashMap<>();
     private int writes;
 
     // --- what the controller reads and writes
@@ -67,6 +68,11 @@ public final class FakeControllerStore implements ControllerStore {
         assignments.remove(replicaId);
     }
 
+    @Override
+    public int queuedWork(String deployment) {
+        return queued.getOrDefault(deployment, 0);
+    }
+
     private void refuseIfTold(String deployment) {
         if (refusedDeployments.contains(deployment)) {
             throw new IllegalStateException("store refuses writes for " + deployment);
@@ -104,6 +110,11 @@ public final class FakeControllerStore implements ControllerStore {
 
     public void removeStatus(String replicaId) {
         statuses.remove(replicaId);
+    }
+
+    /** {@code depth} requests wait in the async queue of {@code deployment}. */
+    public void queue(String deployment, int depth) {
+        queued.put(deployment, depth);
     }
 
     public void refuseWritesFor(String deployment) {

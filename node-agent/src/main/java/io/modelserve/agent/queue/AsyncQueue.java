@@ -24,7 +24,7 @@ public final class AsyncQueue {
     }
 
     private IQueue<String> queue(String deployment) {
-        return hazelcast.getQueue("modelserve.queue." + deployment);
+        return new io.modelserve.cluster.ClusterState(hazelcast).workQueue(deployment);
     }
 
     private IMap<String, String> requests() {
