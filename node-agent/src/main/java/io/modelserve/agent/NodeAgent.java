@@ -276,6 +276,12 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             }
             remote.replaceAll((d, list) -> List.copyOf(list));
             remoteByDeployment = Map.copyOf(remote);
+            // Per-replica state outside the replica table shrinks with it: load counters, request timers.
+            router.forwarder().retain(ids);
+            ids.addAll(slots.keySet());
+            if (ingress != null) {
+                ingress.retainReplicaTimers(ids);
+            }
         } catch (RuntimeException e) {
             log.debug("node {}: cannot refresh remote replicas now: {}", options.nodeId(), e.toString());
         }

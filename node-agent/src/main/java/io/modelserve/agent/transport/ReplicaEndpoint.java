@@ -90,8 +90,16 @@ public final class ReplicaEndpoint implements Ingress.Extension {
                 String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.get().assignment().spec().name()));
                 Ingress.json(ctx, 200, Map.of("status", 1, "stream", id, "info", info));
             }
-            case Outcome.Served served -> Ingress.json(ctx, 200, new Ingress.Envelope(1, served.result(), null,
-                    nodeId + "/" + served.replicaId()));
+            case Outcome.Served served -> {
+                byte[] json;
+                try {
+                    json = new Ingress.Envelope(1, served.result(), null, nodeId + "/" + served.replicaId()).toJson();
+                } catch (java.io.IOException | RuntimeException e) {
+                    Ingress.error(ctx, 500, "the result is not JSON-serialisable: " + e.getMessage());
+                    return;
+                }
+                Ingress.answer(ctx, 200, json);
+            }
             case Outcome.Refused refused -> {
                 // Only a refusal to run is marked: any other error (a callee's 503 too) is this request's answer.
                 if (refused.refusal() != null) {

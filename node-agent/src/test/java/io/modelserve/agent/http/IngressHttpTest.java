@@ -267,6 +267,31 @@ class IngressHttpTest {
                 .containsPattern("modelserve_requests_seconds_count\\{[^}]*deployment=\"echo\"[^}]*status=\"200\"");
     }
 
+    @Test
+    void timersOfReplicasThatAreGoneAreDroppedWithTheirSeries() throws Exception {
+        assertThat(post("/echo", "{}", "application/json").statusCode()).isEqualTo(200);
+        assertThat(post("/v1/lookup", "{\"text\":\"a\"}", "application/json").statusCode()).isEqualTo(200);
+        String echoSeries = "modelserve_requests_seconds_count\\{[^}]*replica=\"echo-1\"";
+        String lookupSeries = "modelserve_requests_seconds_count\\{[^}]*replica=\"lookup-1\"";
+        assertThat(meters.scrape()).containsPattern(echoSeries).containsPattern(lookupSeries);
+
+        ingress.retainReplicaTimers(java.util.Set.of("lookup-1"));
+
+        assertThat(meters.scrape()).doesNotContainPattern(echoSeries).containsPattern(lookupSeries);
+        int kept = ingress.timerCount();
+        assertThat(post("/echo", "{}", "application/json").statusCode()).isEqualTo(200);
+        assertThat(ingress.timerCount()).isEqualTo(kept + 1);
+    }
+
+    @Test
+    void aSmallAnswerIsSentWithItsLengthAndALargeOneAsBefore() throws Exception {
+        HttpResponse<String> small = post("/echo", "{}", "application/json");
+
+        assertThat(small.headers().firstValue("Content-Length")).hasValue(String.valueOf(small.body().getBytes(
+                java.nio.charset.StandardCharsets.UTF_8).length));
+        assertThat(JSON.readTree(small.body()).path("status").asInt()).isEqualTo(1);
+    }
+
     private void assertError(HttpResponse<String> response, int status, String message) throws IOException {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(JSON.readTree(response.body())).isEqualTo(JSON.createObjectNode().put("status", 0).put("error", message));
