@@ -240,7 +240,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             }
         }
         live.add(options.nodeId());
-        int requeued = asyncQueue.requeueTakenBy(live);
+        int requeued = asyncQueue.requeueTakenBy(live,
+                deployment -> routes.forDeployment(deployment).map(DeploymentSpec::retry).orElse(true));
         if (requeued > 0) {
             log.info("node {}: requeued {} queued request(s) taken by lost nodes", options.nodeId(), requeued);
         }

@@ -91,8 +91,11 @@ public final class AsyncQueue {
     /**
      * Puts back in their queues the requests taken by nodes that are no longer alive. Safe to run on
      * every node at once: the conditional remove lets exactly one of them requeue each request.
+     * Such a request may have run on the lost node, so it runs again only if its deployment allows
+     * that ({@code mayRunAgain}: {@code retry = true}); otherwise it finishes FAILED with a 502, as a
+     * synchronous request would.
      */
-    public int requeueTakenBy(Set<String> liveNodes) {
+    public int requeueTakenBy(Set<String> liveNodes, java.util.function.Predicate<String> mayRunAgain) {
         int requeued = 0;
         for (var entry : taken().entrySet()) {
             if (liveNodes.contains(entry.getValue())) {
@@ -102,6 +105,13 @@ public final class AsyncQueue {
                 String json = requests().get(entry.getKey());
                 if (json != null) {
                     QueuedRequest request = ClusterJson.read(json, QueuedRequest.class);
+                    if (!mayRunAgain.test(request.deployment())) {
+                        finish(new QueuedResult(request.id(), QueuedResult.FAILED, 502, com.fasterxml.jackson.databind.node
+                                .JsonNodeFactory.instance.objectNode().put("status", 0).put("error", "the node running "
+                                + request.deployment() + " (" + entry.getValue() + ") was lost while answering; not retried"
+                                + " (retry = false)"), entry.getValue(), System.currentTimeMillis()));
+                        continue;
+                    }
                     results().set(request.id(), ClusterJson.write(new QueuedResult(request.id(), QueuedResult.PENDING, 0, null,
                             null, System.currentTimeMillis())), RESULT_TTL_SECONDS, TimeUnit.SECONDS);
                     queue(request.deployment()).offer(request.id());

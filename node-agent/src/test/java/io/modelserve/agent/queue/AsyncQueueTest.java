@@ -1,0 +1,58 @@
+package io.modelserve.agent.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.hazelcast.core.HazelcastInstance;
+import io.modelserve.cluster.ClusterMember;
+import io.modelserve.cluster.MemberOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The async queue on a real (single) Hazelcast member on loopback. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AsyncQueueTest {
+    private HazelcastInstance hazelcast;
+    private AsyncQueue queue;
+
+    @BeforeAll
+    void start() {
+        hazelcast = ClusterMember.start(new MemberOptions("queue-test-" + ThreadLocalRandom.current().nextInt(1_000_000),
+                "127.0.0.1", 5900 + ThreadLocalRandom.current().nextInt(90), List.of(), false, 5));
+        queue = new AsyncQueue(hazelcast);
+    }
+
+    @AfterAll
+    void stop() {
+        hazelcast.shutdown();
+    }
+
+    private QueuedRequest request(String id, String deployment) {
+        return new QueuedRequest(id, deployment, JsonNodeFactory.instance.objectNode(), new byte[0], "application/json",
+                System.currentTimeMillis(), "n1");
+    }
+
+    @Test
+    void workOfALostNodeRunsAgainOnlyWhereTheDeploymentAllowsIt() throws Exception {
+        assertThat(queue.enqueue(request("a", "idempotent"))).isTrue();
+        assertThat(queue.enqueue(request("b", "once-only"))).isTrue();
+        assertThat(queue.take("idempotent", "lost-node", 1_000)).isPresent();
+        assertThat(queue.take("once-only", "lost-node", 1_000)).isPresent();
+
+        int requeued = queue.requeueTakenBy(Set.of("n1"), deployment -> deployment.equals("idempotent"));
+
+        assertThat(requeued).isEqualTo(1);
+        assertThat(queue.result("a").orElseThrow().state()).isEqualTo(QueuedResult.PENDING);
+        assertThat(queue.take("idempotent", "n1", 1_000)).map(QueuedRequest::id).hasValue("a");
+        QueuedResult failed = queue.result("b").orElseThrow();
+        assertThat(failed.state()).isEqualTo(QueuedResult.FAILED);
+        assertThat(failed.status()).isEqualTo(502);
+        assertThat(failed.envelope().path("error").asText()).contains("not retried (retry = false)");
+        assertThat(queue.take("once-only", "n1", 100)).isEmpty();
+    }
+}
