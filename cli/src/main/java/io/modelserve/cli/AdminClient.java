@@ -9,7 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The CLI's side of the head's admin API. */
+/**
+ * The CLI's side of the head's admin API, the only way the CLI reaches a cluster. A standby answers
+ * an apply with 307 and the leader's address; the request is sent there once (with the same token),
+ * never further, and only to another http address.
+ */
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -17,8 +21,12 @@ final class AdminClient {
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    /** An answer from the head: HTTP status and JSON body. */
-    record Answer(int status, JsonNode body) {}
+    /** An answer from the head: HTTP status and JSON body, and where it redirects to, if it does. */
+    record Answer(int status, JsonNode body, String location) {
+        Answer(int status, JsonNode body) {
+            this(status, body, null);
+        }
+    }
 
     AdminClient(String hostPort, String token) {
         this.base = "http://" + hostPort;
@@ -34,9 +42,19 @@ final class AdminClient {
     }
 
     Answer post(String path, Object body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+        byte[] json = JSON.writeValueAsBytes(body);
+        Answer answer = send(postTo(URI.create(base + path), json));
+        String location = answer.status() == 307 || answer.status() == 308 ? answer.location() : null;
+        if (location == null || !location.startsWith("http://")) {
+            return answer;
+        }
+        System.err.println("(" + base + " is a standby; sending to the leader at " + location + ")");
+        return send(postTo(URI.create(location), json));
+    }
+
+    private static HttpRequest.Builder postTo(URI uri, byte[] json) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
     }
 
     private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -50,6 +68,6 @@ final class AdminClient {
         } catch (IOException e) {
             body = JSON.createObjectNode().put("error", new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
         }
-        return new Answer(response.statusCode(), body);
+        return new Answer(response.statusCode(), body, response.headers().firstValue("Location").orElse(null));
     }
 }

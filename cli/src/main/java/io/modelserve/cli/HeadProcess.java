@@ -28,10 +28,13 @@ import io.modelserve.controller.dashboard.ReplicaLogs;
 import io.modelserve.controller.reconcile.Clock;
 import io.modelserve.controller.reconcile.ControllerLoop;
 import io.modelserve.controller.reconcile.HazelcastControllerStore;
+import io.modelserve.controller.reconcile.OwnedState;
+import io.modelserve.controller.state.StateDirectory;
 import io.modelserve.controller.leader.LeaderElection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +71,12 @@ final class HeadProcess implements AutoCloseable {
 
     static HeadProcess start(Options options, ServeSettings settings, String confText) throws Exception {
         long started = System.nanoTime();
+        StateDirectory disk = new StateDirectory(settings.stateDir().isEmpty()
+                ? options.conf().toAbsolutePath().getParent().resolve("state") : Path.of(settings.stateDir()));
+        String self = options.bind() + ":" + options.clusterPort();
         HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(settings.clusterName(), options.bind(),
-                options.clusterPort(), options.join(), true, options.failureTimeoutSeconds()));
+                options.clusterPort(), joinList(options.join(), disk, self), true, options.failureTimeoutSeconds()));
+        rememberMembers(hazelcast, disk);
         ClusterState state = new ClusterState(hazelcast);
         PrometheusMeterRegistry meters = meters();
         String nodeId = "node-" + options.bind();
@@ -80,7 +87,8 @@ final class HeadProcess implements AutoCloseable {
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
                 settings::maxBodyBytes)).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
-        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters);
+        OwnedState owned = new OwnedState(Optional.of(disk));
+        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned);
         controller.setActive(false);
         LeaderElection election = new LeaderElection(state, nodeId, controller::setActive);
         controller.setFence(election::holdsLease);
@@ -88,24 +96,32 @@ final class HeadProcess implements AutoCloseable {
         election.start();
         state.replicas().onChange(key -> controller.trigger());
         state.nodes().onChange(key -> controller.trigger());
-        ConfigApplier applier = new ConfigApplier(state, new ConfigParser(BuiltinSchemas.standard(), System::getenv), controller::trigger);
-        HeadProcess[] self = new HeadProcess[1];
+        ConfigApplier applier = new ConfigApplier(store, owned, new ConfigParser(BuiltinSchemas.standard(), System::getenv),
+                election::holdsLease, System::currentTimeMillis, controller::trigger);
+        HeadProcess[] head = new HeadProcess[1];
         // Off the request thread, bounded: a frozen member must not stall the admin API (TimelyReport).
         AdminApi admin = new AdminApi(applier,
                 new TimelyReport<>(() -> ClusterReport.of(store, election.current().map(l -> l.nodeId()).orElse("none"),
                         applier.current().map(c -> c.generation()).orElse(0L)), 1_000),
-                () -> self[0].close());
+                () -> head[0].close(), leadership(state, election, settings.dashboardPort()));
         new Dashboard(state, nodeId, admin::report, replicaLogs, meters).mount(admin.javalin()).start(); // stops with admin
         admin.start(options.bind(), settings.dashboardPort());
         Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);
         Files.createDirectories(record.getParent());
         Files.writeString(record, options.bind() + ":" + admin.port() + "\n");
-        self[0] = new HeadProcess(hazelcast, agent, controller, election, admin, record);
+        head[0] = new HeadProcess(hazelcast, agent, controller, election, admin, record);
 
         if (options.standby()) {
             System.out.println("standby head " + nodeId + " joined; it runs the controller when it is the oldest head");
             agent.markReady();
-            return self[0];
+            return head[0];
+        }
+        if (!awaitLease(election, hazelcast)) {
+            String leader = election.current().map(l -> l.nodeId()).orElse("none");
+            System.out.println("head " + nodeId + " joined a cluster led by " + leader + "; " + options.conf()
+                    + " not applied from here (run modelserve apply)");
+            agent.markReady();
+            return head[0];
         }
         ConfigApplier.Result result = applier.apply(options.conf().toAbsolutePath(), confText, false);
         if (result.rejected()) {
@@ -117,7 +133,82 @@ final class HeadProcess implements AutoCloseable {
         Thread.ofPlatform().name("head-readiness").daemon(true).start(() -> awaitFirstConvergence(store, agent));
         log.info("head up in {} ms: ingress http://{}:{}, admin http://{}:{}", (System.nanoTime() - started) / 1_000_000,
                 options.bind(), settings.port(), options.bind(), admin.port());
-        return self[0];
+        return head[0];
+    }
+
+    /**
+     * The members this head last saw are joined too: a head restarted without a standby must find the
+     * cluster its agents kept running, not start a new one that a later merge would resolve by
+     * discarding one side's state (which restarted every replica).
+     */
+    private static List<String> joinList(List<String> join, StateDirectory disk, String self) {
+        java.util.LinkedHashSet<String> members = new java.util.LinkedHashSet<>(join);
+        try {
+            members.addAll(disk.members());
+        } catch (RuntimeException e) {
+            log.warn("cannot read the members this head last saw: {}", e.toString());
+        }
+        members.remove(self);
+        return List.copyOf(members);
+    }
+
+    /** Every member address, this head's included (each head filters itself out when it reads). */
+    private static void rememberMembers(HazelcastInstance hazelcast, StateDirectory disk) {
+        Runnable save = () -> {
+            try {
+                disk.saveMembers(hazelcast.getCluster().getMembers().stream()
+                        .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).sorted().toList());
+            } catch (RuntimeException e) {
+                log.warn("cannot record the cluster's members in {}: {}", disk.path(), e.toString());
+            }
+        };
+        hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                save.run();
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                // Kept: a member that is gone may be back, and the list is only where to look.
+            }
+        });
+        save.run();
+    }
+
+    /** The leader's admin API is at its node's address and the cluster's dashboard_port. */
+    private static AdminApi.Leadership leadership(ClusterState state, LeaderElection election, int dashboardPort) {
+        return new AdminApi.Leadership() {
+            @Override
+            public boolean leads() {
+                return election.holdsLease();
+            }
+
+            @Override
+            public Optional<String> leaderAdmin() {
+                return election.current().flatMap(lease -> state.nodes().get(lease.nodeId()))
+                        .map(node -> node.address() + ":" + dashboardPort);
+            }
+        };
+    }
+
+    /** A head applies its conf.ini only as the leader; another head that leads already keeps the lease. */
+    private static boolean awaitLease(LeaderElection election, HazelcastInstance hazelcast) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String me = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        while (System.nanoTime() < deadline) {
+            if (election.holdsLease()) {
+                return true;
+            }
+            boolean anotherLeads = election.current().map(lease -> !lease.memberUuid().equals(me)
+                    && hazelcast.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(lease.memberUuid())))
+                    .orElse(false);
+            if (anotherLeads) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return election.holdsLease();
     }
 
     /**

@@ -6,9 +6,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.controller.dashboard.TokenRedaction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,9 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The head's admin API on {@code dashboard_port}, used by the CLI and the dashboard. Reads are open;
- * state-changing calls need the admin token when one is configured
- * ({@code Authorization: Bearer <token>}), compared in constant time and never logged.
+ * The head's admin API on {@code dashboard_port}, used by the CLI and the dashboard. Reads are open.
+ * State-changing calls (every method but GET, HEAD and OPTIONS):
+ * <ul>
+ *   <li>need {@code Content-Type: application/json} (415 otherwise): a web page can send a
+ *       cross-site {@code text/plain} POST without asking, but not a JSON one;</li>
+ *   <li>are refused (403) when an {@code Origin} header is present and is not this API's own origin,
+ *       with or without a token;</li>
+ *   <li>need the admin token when one is configured ({@code Authorization: Bearer <token>}), checked
+ *       in constant time against its salted hash and never logged.</li>
+ * </ul>
+ * Only the lease holder applies: a standby answers {@code 307} with the leader's admin address in
+ * {@code Location} and in the JSON body, which the CLI follows once.
  */
 public final class AdminApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
@@ -27,18 +34,45 @@ public final class AdminApi implements AutoCloseable {
     private final ConfigApplier applier;
     private final Supplier<ClusterReport> report;
     private final Runnable stop;
+    private final Leadership leadership;
     private final Javalin app;
 
+    /** Whether this head leads, and where the leader's admin API is when it does not. */
+    public interface Leadership {
+        boolean leads();
+
+        /** host:port of the leader's admin API, when some head holds the lease. */
+        java.util.Optional<String> leaderAdmin();
+
+        Leadership ALWAYS = new Leadership() {
+            @Override
+            public boolean leads() {
+                return true;
+            }
+
+            @Override
+            public java.util.Optional<String> leaderAdmin() {
+                return java.util.Optional.empty();
+            }
+        };
+    }
+
     public AdminApi(ConfigApplier applier, Supplier<ClusterReport> report, Runnable stop) {
+        this(applier, report, stop, Leadership.ALWAYS);
+    }
+
+    public AdminApi(ConfigApplier applier, Supplier<ClusterReport> report, Runnable stop, Leadership leadership) {
         this.applier = applier;
         this.report = report;
         this.stop = stop;
+        this.leadership = leadership;
         this.app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = 4L * 1024 * 1024;
         });
+        app.before(this::guardStateChange);
         app.get("/api/status", ctx -> json(ctx, 200, report.get()));
         app.get("/api/config", this::config);
         app.post("/api/apply", this::apply);
@@ -77,12 +111,57 @@ public final class AdminApi implements AutoCloseable {
         AppliedConfig current = applier.current().orElse(null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("path", current == null ? null : current.path());
-        body.put("text", current == null ? "" : TokenRedaction.redact(current.text())); // reads are open: never the token
+        // Reads are open: the text in the cluster has the token redacted already; redact again for entries
+        // written before that, and never show the settings (they carry the token's hash).
+        body.put("text", current == null ? "" : TokenRedaction.redact(current.text()));
         body.put("generation", current == null ? 0 : current.generation());
         json(ctx, 200, body);
     }
 
+    /** Content type and origin rules for every state-changing call, before any handler (or token check) runs. */
+    private void guardStateChange(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+            return;
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && !OwnOrigin.matches(origin, ctx.host())) {
+            log.warn("admin API: refused {} {} from foreign origin {}", method, ctx.path(), OwnOrigin.printable(origin));
+            json(ctx, 403, Map.of("status", 0, "error", "state-changing calls are refused from another origin ("
+                    + OwnOrigin.printable(origin) + "); use the CLI or this head's own dashboard"));
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        String type = ctx.contentType();
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            json(ctx, 415, Map.of("status", 0, "error", "state-changing calls need 'Content-Type: application/json'"));
+            ctx.skipRemainingHandlers();
+        }
+    }
+
+    /** A standby's answer to apply: where the leader is (307 keeps the method and body), or 503 while none leads. */
+    private boolean redirectedToLeader(Context ctx) {
+        if (leadership.leads()) {
+            return false;
+        }
+        java.util.Optional<String> leader = leadership.leaderAdmin();
+        if (leader.isEmpty()) {
+            ctx.header("Retry-After", "2");
+            json(ctx, 503, Map.of("status", 0, "error", "no head holds the leader lease now; retry shortly"));
+            return true;
+        }
+        String location = "http://" + leader.get() + ctx.path();
+        ctx.header("Location", location);
+        json(ctx, 307, Map.of("status", 0, "error", "this head is a standby; apply at the leader " + leader.get(),
+                "leader", leader.get(), "location", location));
+        return true;
+    }
+
     private void apply(Context ctx) throws java.io.IOException {
+        if (redirectedToLeader(ctx)) {
+            return;
+        }
         JsonNode request;
         try {
             request = JSON.readTree(ctx.bodyAsBytes());
@@ -98,8 +177,10 @@ public final class AdminApi implements AutoCloseable {
         if (!dryRun && !authorised(ctx)) {
             return;
         }
-        String text = TokenRedaction.restore(request.get("text").asText(), applier.current().map(AppliedConfig::text).orElse(null));
-        ConfigApplier.Result result = applier.apply(Path.of(request.get("path").asText()), text, dryRun);
+        ConfigApplier.Result result = applier.apply(Path.of(request.get("path").asText()), request.get("text").asText(), dryRun);
+        if (result.refusal() == ConfigApplier.Refusal.NOT_LEADER && redirectedToLeader(ctx)) {
+            return; // lost the lease between the check and the apply
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", result.rejected() ? 0 : 1);
         body.put("errors", result.errors());
@@ -107,7 +188,7 @@ public final class AdminApi implements AutoCloseable {
                 "deployment", c.deployment(), "kinds", c.kinds(), "detail", c.detail(), "text", c.toString())).toList());
         body.put("applied", result.applied());
         body.put("generation", result.generation());
-        json(ctx, result.rejected() ? 422 : 200, body);
+        json(ctx, result.refusal() == ConfigApplier.Refusal.CONFLICT ? 409 : result.rejected() ? 422 : 200, body);
     }
 
     private void stop(Context ctx) {
@@ -123,13 +204,13 @@ public final class AdminApi implements AutoCloseable {
 
     /** Answers 401 and returns false unless the request carries the configured token. */
     private boolean authorised(Context ctx) {
-        String token = applier.current().map(c -> c.settings().adminToken()).orElse("");
-        if (token == null || token.isEmpty()) {
+        String hash = applier.trusted().map(c -> c.settings().adminToken()).orElse("");
+        if (hash == null || hash.isEmpty()) {
             return true;
         }
         String header = ctx.header("Authorization");
         String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
-        if (MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+        if (AdminTokenHash.matches(hash, given)) {
             return true;
         }
         json(ctx, 401, Map.of("status", 0, "error", "this call changes state and needs the admin token: "

@@ -1,39 +1,61 @@
 package io.modelserve.controller.admin;
 
 import io.modelserve.cluster.AppliedConfig;
-import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ServeSettings;
 import io.modelserve.controller.config.ConfigError;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.config.ConfigResult;
+import io.modelserve.controller.dashboard.TokenRedaction;
 import io.modelserve.controller.plan.Plan;
-import io.modelserve.controller.reconcile.HazelcastControllerStore;
+import io.modelserve.controller.reconcile.ControllerStore;
+import io.modelserve.controller.reconcile.OwnedState;
 import io.modelserve.controller.reconcile.Rollout;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Validates a conf.ini and, unless it is a dry run, writes the desired state. A file with any error
- * changes nothing; a valid one writes only the deployments that changed.
+ * changes nothing; a valid one writes only the deployments that changed. Only the leader applies, and
+ * every apply that changes anything takes the next generation by a conditional replace of the applied
+ * entry, so two applies (from two heads that both think they lead) never share one: the second is
+ * told to retry.
+ *
+ * <p>What enters the cluster holds no admin token: the text has it redacted, the settings carry its
+ * salted hash ({@link AdminTokenHash}).
  */
 public final class ConfigApplier {
-    private final ClusterState state;
+    private final ControllerStore store;
+    private final OwnedState owned;
     private final ConfigParser parser;
+    private final BooleanSupplier leads;
+    private final LongSupplier clock;
     private final Runnable onApplied;
 
-    public ConfigApplier(ClusterState state, ConfigParser parser, Runnable onApplied) {
-        this.state = state;
+    public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
+            LongSupplier clock, Runnable onApplied) {
+        this.store = store;
+        this.owned = owned;
         this.parser = parser;
+        this.leads = leads;
+        this.clock = clock;
         this.onApplied = onApplied;
     }
 
+    /** Why an apply wrote nothing although the file was valid. */
+    public enum Refusal { NONE, NOT_LEADER, CONFLICT }
+
     /** The result of an apply: the errors that rejected the file, or the plan (applied unless a dry run). */
-    public record Result(List<String> errors, Plan plan, boolean applied, long generation) {
+    public record Result(List<String> errors, Plan plan, boolean applied, long generation, Refusal refusal) {
+        public Result(List<String> errors, Plan plan, boolean applied, long generation) {
+            this(errors, plan, applied, generation, Refusal.NONE);
+        }
+
         public boolean rejected() {
             return !errors.isEmpty();
         }
@@ -44,51 +66,83 @@ public final class ConfigApplier {
         if (parsed instanceof ConfigResult.Invalid invalid) {
             return new Result(invalid.errors().stream().map(ConfigError::toString).toList(), null, false, generation());
         }
+        if (!leads.getAsBoolean()) {
+            return new Result(List.of("this head does not hold the leader lease; apply at the leader"), null, false,
+                    generation(), Refusal.NOT_LEADER);
+        }
+        owned.takeOver(store);
+        owned.restore(store);
+        Optional<AppliedConfig> current = owned.applied();
         ConfigResult.Valid valid = (ConfigResult.Valid) parsed;
-        List<String> errors = settingsThatNeedRestart(path, valid.settings());
+        List<String> errors = settingsThatNeedRestart(path, current, valid.settings());
+        ServeSettings settings = withTokenHashed(valid.settings(), current, errors, path);
         if (!errors.isEmpty()) {
             return new Result(errors, null, false, generation());
         }
-        Map<String, DeploymentSpec> current = new HashMap<>();
-        state.deployments().values().forEach(spec -> current.put(spec.name(), spec));
-        Plan plan = Plan.between(current, valid.deployments(),
-                Rollout.surgeRoom(new HazelcastControllerStore(state)));
+        Plan plan = Plan.between(owned.deployments(), valid.deployments(), Rollout.surgeRoom(store));
+        long generation = current.map(AppliedConfig::generation).orElse(0L);
         if (dryRun) {
-            return new Result(List.of(), plan, false, generation());
+            return new Result(List.of(), plan, false, generation);
         }
-        for (DeploymentSpec spec : valid.deployments()) {
-            if (!spec.equals(current.get(spec.name()))) {
-                state.deployments().put(spec.name(), spec);
-            }
-            current.remove(spec.name());
+        String shownText = TokenRedaction.redact(text);
+        String absolute = path.toAbsolutePath().toString();
+        boolean unchanged = current.isPresent() && !plan.changesAnything() && current.get().text().equals(shownText)
+                && current.get().settings().equals(settings) && current.get().path().equals(absolute);
+        if (unchanged) {
+            return new Result(List.of(), plan, true, generation);
         }
-        for (String removed : current.keySet()) {
-            state.deployments().remove(removed);
+        AppliedConfig next = new AppliedConfig(absolute, shownText, settings, generation + 1, clock.getAsLong());
+        if (!owned.commit(store, current, next, valid.deployments())) {
+            return new Result(List.of("another apply changed the cluster's config meanwhile; nothing was written,"
+                    + " run apply again"), plan, false, generation(), Refusal.CONFLICT);
         }
-        long generation = generation() + (plan.changesAnything() ? 1 : 0);
-        state.applied().put("current", new AppliedConfig(path.toAbsolutePath().toString(), text, valid.settings(),
-                generation, System.currentTimeMillis()));
         onApplied.run();
-        return new Result(List.of(), plan, true, generation);
+        return new Result(List.of(), plan, true, next.generation());
     }
 
+    /** The applied entry as the cluster holds it (kept equal to the leader's record by every pass). */
     public Optional<AppliedConfig> current() {
-        return state.applied().get("current");
+        return store.applied();
+    }
+
+    /** What a token check trusts: on the leader its own record, elsewhere the cluster's entry. */
+    public Optional<AppliedConfig> trusted() {
+        return owned.holdsTerm() ? owned.applied().or(this::current) : current();
     }
 
     private long generation() {
         return current().map(AppliedConfig::generation).orElse(0L);
     }
 
+    /**
+     * The token in force stays when the text still has the placeholder {@code /api/config} showed, or
+     * names the same token (so its hash, and the generation, do not change); a new token gets a new hash.
+     */
+    private static ServeSettings withTokenHashed(ServeSettings settings, Optional<AppliedConfig> current,
+            List<String> errors, Path path) {
+        String token = settings.adminToken();
+        String inForce = current.map(c -> c.settings().adminToken()).orElse("");
+        if (token == null || token.isEmpty()) {
+            return settings.withAdminToken("");
+        }
+        if (token.equals(TokenRedaction.HIDDEN)) {
+            if (!AdminTokenHash.isHash(inForce)) {
+                errors.add(fileName(path) + ": [MODEL SERVE] admin_token: " + TokenRedaction.HIDDEN
+                        + " keeps the token in force, but none is; write the token or ${ENV_VAR}");
+            }
+            return settings.withAdminToken(inForce);
+        }
+        return settings.withAdminToken(AdminTokenHash.matches(inForce, token) ? inForce : AdminTokenHash.of(token));
+    }
+
     /** Ports and the cluster name are bound when nodes start; changing them live would strand nodes. */
-    private List<String> settingsThatNeedRestart(Path path, ServeSettings next) {
+    private static List<String> settingsThatNeedRestart(Path path, Optional<AppliedConfig> running, ServeSettings next) {
         List<String> errors = new ArrayList<>();
-        Optional<AppliedConfig> running = current();
         if (running.isEmpty()) {
             return errors;
         }
         ServeSettings now = running.get().settings();
-        String file = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        String file = fileName(path);
         if (now.port() != next.port()) {
             errors.add(file + ": [MODEL SERVE] port: the cluster serves on " + now.port() + "; changing it needs a restart of every node");
         }
@@ -98,10 +152,14 @@ public final class ConfigApplier {
         if (!now.clusterName().equals(next.clusterName())) {
             errors.add(file + ": [MODEL SERVE] cluster_name: the cluster is '" + now.clusterName() + "'; changing it needs a restart of every node");
         }
-        if (!now.clusterSecret().equals(next.clusterSecret())) {
+        if (!Objects.equals(now.clusterSecret(), next.clusterSecret())) {
             // Running nodes hold the secret they started with; never name either value.
             errors.add(file + ": [MODEL SERVE] cluster_secret: changing it needs a restart of every node with the new secret");
         }
         return errors;
+    }
+
+    private static String fileName(Path path) {
+        return path.getFileName() == null ? path.toString() : path.getFileName().toString();
     }
 }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
-            "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret");
+            "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -53,6 +53,7 @@ final class ServeSectionValidator {
         Optional<Path> algopkgDir = path(values, "algopkg_dir", "algopkg");
         Optional<Path> modelZooDir = path(values, "model_zoo", "Model_ZOO");
         Optional<Path> logDir = path(values, "log_dir", "logs");
+        Optional<Path> stateDir = path(values, "state_dir", "state").filter(dir -> usableStateDir(values, dir));
         Optional<RootDirectory> algopkg = algopkgDir.flatMap(dir -> directory(values, "algopkg_dir", dir));
         Optional<RootDirectory> modelZoo = modelZooDir.flatMap(dir -> directory(values, "model_zoo", dir));
         String adminToken = secret(values, "admin_token");
@@ -61,7 +62,8 @@ final class ServeSectionValidator {
                 Long.MAX_VALUE);
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
                 algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
-                logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret);
+                logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret,
+                stateDir.map(Path::toString).orElse(""));
         return new Result(settings, algopkg, modelZoo);
     }
 
@@ -77,6 +79,15 @@ final class ServeSectionValidator {
             values.error(key, "not a valid path: " + ConfigErrors.quote(text));
             return Optional.empty();
         }
+    }
+
+    /** The head creates it on first use; only something that is there and is not a directory is wrong. */
+    private static boolean usableStateDir(SectionValues values, Path dir) {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            values.error("state_dir", "not a directory: " + dir);
+            return false;
+        }
+        return true;
     }
 
     private static Optional<RootDirectory> directory(SectionValues values, String key, Path dir) {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Runs the {@link Reconciler} for every deployment on one thread: on a timer and whenever
  * {@link #trigger()} is called (apply, a replica changed, a node came or went). Triggers collapse:
  * many events while a pass runs mean one more pass, not many. A failing reconcile is logged, counted
- * and retried on the next pass; it never ends the loop.
+ * and retried on the next pass; it never ends the loop. Each pass first makes the cluster match the
+ * leader's {@link OwnedState} (what it applied and assigned), so an entry deleted or altered behind
+ * its back is back within a pass.
  */
 public final class ControllerLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControllerLoop.class);
@@ -30,6 +32,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final ControllerStore store;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final OwnedState owned;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("controller-loop").daemon(true).unstarted(r));
     private final AtomicBoolean triggered = new AtomicBoolean();
@@ -39,9 +42,14 @@ public final class ControllerLoop implements AutoCloseable {
     private volatile java.util.function.BooleanSupplier fence = () -> true;
 
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters) {
+        this(store, clock, meters, OwnedState.inMemory());
+    }
+
+    public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
+        this.owned = owned;
         this.autoscaler = new Autoscaler(clock);
     }
 
@@ -52,6 +60,8 @@ public final class ControllerLoop implements AutoCloseable {
 
     /** Whether this controller acts (the leader) or only watches (a standby). */
     public void setActive(boolean active) {
+        // Either way the term ends: a new one adopts the cluster as it is then, never an old record of assignments.
+        owned.standDown();
         this.active = active;
         if (active) {
             trigger();
@@ -100,8 +110,22 @@ public final class ControllerLoop implements AutoCloseable {
 
     /** Reconciles every deployment that is desired or still has assignments. */
     void pass() {
+        owned.takeOver(store);
+        for (OwnedState.Restoration restored : owned.restore(store)) {
+            meters.counter("modelserve.controller.restored", "kind", restored.kind()).increment();
+        }
         autoscale();
         SnapshotStore snapshot = new SnapshotStore(store);
+        try {
+            reconcileAll(snapshot);
+        } finally {
+            owned.recordAssignments(snapshot.assignments());
+        }
+        forgetLostNodes(snapshot);
+        passes.incrementAndGet();
+    }
+
+    private void reconcileAll(SnapshotStore snapshot) {
         Reconciler reconciler = new Reconciler(snapshot, clock, ControllerLoop::randomSuffix);
         TreeSet<String> names = new TreeSet<>();
         for (DeploymentSpec spec : snapshot.desired()) {
@@ -125,8 +149,6 @@ public final class ControllerLoop implements AutoCloseable {
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         lastOutcomes.keySet().retainAll(names);
-        forgetLostNodes(snapshot);
-        passes.incrementAndGet();
     }
 
     private final Autoscaler autoscaler;

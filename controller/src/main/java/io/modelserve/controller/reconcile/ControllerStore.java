@@ -1,10 +1,12 @@
 package io.modelserve.controller.reconcile;
 
+import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.NodeStatus;
 import io.modelserve.cluster.ReplicaAssignment;
 import io.modelserve.cluster.ReplicaStatus;
 import java.util.Collection;
+import java.util.Optional;
 
 /**
  * What the reconciler reads and writes. In production the Hazelcast maps; in tests a plain
@@ -45,6 +47,22 @@ public interface ControllerStore {
     default int queuedWork(String deployment) {
         return 0;
     }
+
+    /** The applied entry: the conf.ini in force and its generation; empty before the first apply. */
+    Optional<AppliedConfig> applied();
+
+    /**
+     * Writes the applied entry only if it is still {@code expected} (empty: still absent): the one
+     * step that makes generations unique, even when two heads apply at once. False if another got there first.
+     */
+    boolean replaceApplied(Optional<AppliedConfig> expected, AppliedConfig next);
+
+    /** Rewrites the applied entry unconditionally: the leader restoring its own record. */
+    void putApplied(AppliedConfig applied);
+
+    void putDeployment(DeploymentSpec spec);
+
+    void removeDeployment(String name);
 
     /** Removes the status of a replica whose node is gone (its own writer cannot). */
     default void removeStatus(String replicaId) {}

@@ -13,6 +13,9 @@ import java.util.Set;
 
 /** The reconciler's view of the Hazelcast maps; a node counts as live while its member is in the cluster. */
 public final class HazelcastControllerStore implements ControllerStore {
+    /** The one key of the applied map. */
+    public static final String APPLIED_KEY = "current";
+
     private final ClusterState state;
 
     public HazelcastControllerStore(ClusterState state) {
@@ -91,6 +94,33 @@ public final class HazelcastControllerStore implements ControllerStore {
     @Override
     public void removeAssignment(String replicaId) {
         state.assignments().remove(replicaId);
+    }
+
+    @Override
+    public java.util.Optional<io.modelserve.cluster.AppliedConfig> applied() {
+        return state.applied().get(APPLIED_KEY);
+    }
+
+    @Override
+    public boolean replaceApplied(java.util.Optional<io.modelserve.cluster.AppliedConfig> expected,
+            io.modelserve.cluster.AppliedConfig next) {
+        return expected.isPresent() ? state.applied().replace(APPLIED_KEY, expected.get(), next)
+                : state.applied().putIfAbsent(APPLIED_KEY, next).isEmpty();
+    }
+
+    @Override
+    public void putApplied(io.modelserve.cluster.AppliedConfig applied) {
+        state.applied().put(APPLIED_KEY, applied);
+    }
+
+    @Override
+    public void putDeployment(DeploymentSpec spec) {
+        state.deployments().put(spec.name(), spec);
+    }
+
+    @Override
+    public void removeDeployment(String name) {
+        state.deployments().remove(name);
     }
 
     @Override

@@ -60,4 +60,32 @@ final class SnapshotStore implements ControllerStore {
             backing.removeAssignment(replicaId);
         }
     }
+
+    // The applied and deployment entries are not the reconciler's to write: straight through.
+
+    @Override
+    public java.util.Optional<io.modelserve.cluster.AppliedConfig> applied() {
+        return backing.applied();
+    }
+
+    @Override
+    public boolean replaceApplied(java.util.Optional<io.modelserve.cluster.AppliedConfig> expected,
+            io.modelserve.cluster.AppliedConfig next) {
+        return backing.replaceApplied(expected, next);
+    }
+
+    @Override
+    public void putApplied(io.modelserve.cluster.AppliedConfig applied) {
+        backing.putApplied(applied);
+    }
+
+    @Override
+    public void putDeployment(DeploymentSpec spec) {
+        backing.putDeployment(spec);
+    }
+
+    @Override
+    public void removeDeployment(String name) {
+        backing.removeDeployment(name);
+    }
 }

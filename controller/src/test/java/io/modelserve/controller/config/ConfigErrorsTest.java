@@ -41,6 +41,20 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void stateDirThatIsAFile() throws Exception {
+        Files.writeString(dir.resolve("taken"), "not a directory");
+        ConfigError error = fx.error("[MODEL SERVE]\nport = 8001\nstate_dir = taken\n" + foo());
+        assertThat(error).hasToString("conf.ini:3: [MODEL SERVE] state_dir: not a directory: " + dir.resolve("taken"));
+    }
+
+    @Test
+    void stateDirDefaultsToStateBesideConfIniAndIsResolvedAgainstIt() throws Exception {
+        assertThat(fx.valid(SERVE + foo()).settings().stateDir()).isEqualTo(dir.resolve("state").toString());
+        assertThat(fx.valid("[MODEL SERVE]\nstate_dir = var/../head-state\n" + foo()).settings().stateDir())
+                .isEqualTo(dir.resolve("head-state").toString());
+    }
+
+    @Test
     void keyGivenTwice() throws Exception {
         ConfigError error = fx.error("[MODEL SERVE]\nport = 8001\nport = 8002\n" + foo());
         assertThat(error.line()).isEqualTo(3);

@@ -63,7 +63,7 @@ class ConfigParserTest {
         Path root = dir.toAbsolutePath().normalize();
         assertThat(valid.settings()).isEqualTo(new ServeSettings(8000, 8265, "modelserve",
                 root.resolve("algopkg").toString(), root.resolve("Model_ZOO").toString(),
-                root.resolve("logs").toString(), "", ServeSettings.DEFAULT_MAX_BODY_BYTES));
+                root.resolve("logs").toString(), "", ServeSettings.DEFAULT_MAX_BODY_BYTES, "", root.resolve("state").toString()));
         Artifact jarArtifact = new Artifact("AlgoExample.jar", sha256(jar), Files.size(jar), jar.toString());
         Artifact modelArtifact = new Artifact("algoexample_model_v1.onnx", sha256(model), 7, model.toString());
         assertThat(valid.deployments()).containsExactly(DeploymentSpec.of("AlgoExample", "extract", List.of("GET"),

@@ -27,6 +27,7 @@ public final class FakeControllerStore implements ControllerStore {
     private final Map<String, NodeStatus> nodes = new TreeMap<>();
     private final Set<String> refusedDeployments = new HashSet<>();
     private final Map<String, Integer> queued = new java.util.HashMap<>();
+    private io.modelserve.cluster.AppliedConfig applied;
     private int writes;
 
     // --- what the controller reads and writes
@@ -71,6 +72,50 @@ public final class FakeControllerStore implements ControllerStore {
     @Override
     public int queuedWork(String deployment) {
         return queued.getOrDefault(deployment, 0);
+    }
+
+    @Override
+    public Optional<io.modelserve.cluster.AppliedConfig> applied() {
+        return Optional.ofNullable(applied);
+    }
+
+    @Override
+    public synchronized boolean replaceApplied(Optional<io.modelserve.cluster.AppliedConfig> expected,
+            io.modelserve.cluster.AppliedConfig next) {
+        if (!java.util.Objects.equals(expected.orElse(null), applied)) {
+            return false;
+        }
+        applied = next;
+        return true;
+    }
+
+    @Override
+    public void putApplied(io.modelserve.cluster.AppliedConfig entry) {
+        applied = entry;
+    }
+
+    @Override
+    public void putDeployment(DeploymentSpec spec) {
+        desired.put(spec.name(), spec);
+    }
+
+    @Override
+    public void removeDeployment(String name) {
+        desired.remove(name);
+    }
+
+    /** A write by someone other than the controller: not counted, never refused. */
+    public void putAssignmentBehindTheLeader(ReplicaAssignment assignment) {
+        assignments.put(assignment.replicaId(), assignment);
+    }
+
+    public void removeAssignmentBehindTheLeader(String replicaId) {
+        assignments.remove(replicaId);
+    }
+
+    /** Someone else deletes the applied entry (what a forged entry reads as, too). */
+    public void deleteApplied() {
+        applied = null;
     }
 
     private void refuseIfTold(String deployment) {
