@@ -30,7 +30,12 @@ final class Cli {
     }
 
     static Result run(Path workDir, long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        Process process = command(workDir, args).start();
+        return run(command(workDir, args), timeoutSeconds);
+    }
+
+    /** Runs a prepared command (e.g. with MODELSERVE_TOKEN in its environment). */
+    static Result run(ProcessBuilder command, long timeoutSeconds) throws IOException, InterruptedException {
+        Process process = command.start();
         // Read while it runs, so a chatty command cannot block on a full pipe.
         StringBuilder output = new StringBuilder();
         Thread reader = Thread.ofVirtual().start(() -> {
@@ -43,7 +48,7 @@ final class Cli {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             reader.join(5_000);
-            throw new AssertionError("modelserve " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s:\n" + output);
+            throw new AssertionError(String.join(" ", command.command()) + " did not finish in " + timeoutSeconds + " s:\n" + output);
         }
         reader.join(5_000);
         return new Result(process.exitValue(), output.toString());

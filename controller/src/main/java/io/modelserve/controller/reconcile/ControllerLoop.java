@@ -80,10 +80,14 @@ public final class ControllerLoop implements AutoCloseable {
     /** Asks for a pass soon. */
     public void trigger() {
         if (triggered.compareAndSet(false, true)) {
-            thread.execute(() -> {
-                triggered.set(false);
-                passSafely();
-            });
+            try {
+                thread.execute(() -> {
+                    triggered.set(false);
+                    passSafely();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // A map listener firing while the head stops: there is no next pass to ask for.
+            }
         }
     }
 
