@@ -152,6 +152,9 @@ class IsolationE2ETest {
         }
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the hung child was killed").isFalse();
         assertThat(childPid()).isNotEqualTo(pid);
+        // The reason names the hang, not the cancelled call of the killed child.
+        assertThat(replica().path("reason").asText()).contains("inference() did not return within 5000 ms")
+                .doesNotContain("CancellationException");
     }
 
     @Test
@@ -162,6 +165,18 @@ class IsolationE2ETest {
         goodStillServes();
         assertThat(childPid()).isNotEqualTo(pid);
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    @Order(7)
+    void anExitAfterAnOutOfMemoryRestartIsReportedWithItsOwnCause() throws Exception {
+        // The child's output file is appended to across restarts and still holds order 3's OutOfMemoryError.
+        long pid = childPid();
+        HttpResponse<String> exit = act("exit");
+        assertThat(RunningHead.json(exit).path("error").asText()).contains("child JVM exited with code 3").doesNotContain("memory");
+        goodStillServes();
+        assertThat(childPid()).isNotEqualTo(pid);
+        assertThat(replica().path("reason").asText()).contains("exited with code 3").doesNotContain("ran out of memory");
     }
 
     @Test

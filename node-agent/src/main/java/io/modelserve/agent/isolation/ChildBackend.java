@@ -40,6 +40,8 @@ public final class ChildBackend implements AlgoBackend, Killable {
     private final List<Path> jars;
     private final List<Path> models;
     private final Path logFile;
+    /** Where this child's output begins in the (shared, appended) log: its cause is read from here on only. */
+    private long logStart;
     private Process process;
     private Socket socket;
     private DataInputStream in;
@@ -57,6 +59,9 @@ public final class ChildBackend implements AlgoBackend, Killable {
     @Override
     public void init(BackendContext context) throws Exception {
         Files.createDirectories(logFile.getParent());
+        // Every restart of the replica appends to the same file; an earlier child's OutOfMemoryError
+        // must not be read as this one's cause.
+        logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(500);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -230,9 +235,14 @@ public final class ChildBackend implements AlgoBackend, Killable {
 
     private String tail() {
         try {
-            byte[] bytes = Files.readAllBytes(logFile);
-            int from = Math.max(0, bytes.length - 4096);
-            return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+            try (var file = java.nio.channels.FileChannel.open(logFile)) {
+                long from = Math.max(logStart, file.size() - 4096);
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) Math.max(0, file.size() - from));
+                while (bytes.hasRemaining() && file.read(bytes, from + bytes.position()) > 0) {
+                    // read the segment
+                }
+                return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             return "";
         }
