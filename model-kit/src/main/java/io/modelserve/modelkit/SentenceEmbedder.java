@@ -30,8 +30,18 @@ import java.util.Map;
  */
 public final class SentenceEmbedder implements AutoCloseable {
 
-    /** MiniLM and its kin were trained on 256-token windows; longer texts are truncated. */
+    /**
+     * MiniLM and its kin were trained on 256-token windows; longer texts are truncated to their first
+     * 256 word pieces (special tokens included), as sentence-transformers does ({@code max_seq_length}).
+     */
     public static final int MAX_TOKENS = 256;
+
+    /**
+     * Texts up to this many characters go to the tokenizer whole. A word piece covers at least one
+     * character, so 256 pieces need far fewer unless the text is mostly whitespace (then the prefix
+     * is doubled until it holds 256 pieces or is the whole text).
+     */
+    static final int FIRST_PREFIX_CHARS = 4 * 1024;
 
     private final HuggingFaceTokenizer tokenizer;
     private final ZooModel<NDList, NDList> model;
@@ -82,7 +92,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
-        Encoding[] encodings = tokenizer.batchEncode(texts);
+        List<String> bounded = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            bounded.add(tokenizable(text));
+        }
+        Encoding[] encodings = tokenizer.batchEncode(bounded);
         int batch = encodings.length;
         int length = 0;
         for (Encoding encoding : encodings) {
@@ -116,6 +130,37 @@ public final class SentenceEmbedder implements AutoCloseable {
             return meanPooledUnitVectors(tokenVectors.toFloatArray(), mask, batch, length,
                     Math.toIntExact(tokenVectors.getShape().get(2)));
         }
+    }
+
+    /**
+     * The part of {@code text} whose tokens are the first {@link #MAX_TOKENS} of the whole text: a
+     * 5 MB text costs what a 4 KB one does instead of being tokenised whole and then truncated. The
+     * prefix ends at whitespace, and the tokenizer splits words at whitespace first, so the pieces of
+     * the prefix are exactly the first pieces of the whole text; once the prefix yields the maximum,
+     * truncation keeps the same tokens the whole text would have kept.
+     */
+    public String tokenizable(String text) {
+        for (int chars = FIRST_PREFIX_CHARS; chars < text.length(); chars *= 2) {
+            int cut = wordBoundaryBefore(text, chars);
+            if (cut <= 0) {
+                continue; // no whitespace yet: one giant word; look further
+            }
+            String prefix = text.substring(0, cut);
+            if (tokenizer.encode(prefix).getIds().length >= MAX_TOKENS) {
+                return prefix;
+            }
+        }
+        return text;
+    }
+
+    /** The largest index at most {@code limit} that follows a whitespace character, or 0. */
+    private static int wordBoundaryBefore(String text, int limit) {
+        for (int i = limit; i > 0; i--) {
+            if (Character.isWhitespace(text.charAt(i - 1))) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     /** Averages each text's token vectors where its mask is 1, then scales the mean to length 1. */

@@ -58,4 +58,34 @@ class TextEmbeddingBackendTest {
         JsonNode metadata = TestRequests.JSON.valueToTree(backend.inference(TestRequests.v2Metadata()));
         assertThat(metadata.at("/outputs/0/shape").toString()).isEqualTo("[-1,384]");
     }
+
+    @Test
+    void aHugeTextIsTruncatedToTheModelsWindowBeforeTokenising() throws Exception {
+        // 5 MB of prose: as sentence-transformers does, only the first 256 word pieces count.
+        StringBuilder huge = new StringBuilder();
+        String sentence = "The quick brown fox jumps over the lazy dog near the riverbank at dawn. ";
+        while (huge.length() < 5 * 1024 * 1024) {
+            huge.append(sentence);
+        }
+        String prefix = huge.substring(0, 2_000); // 2,000 chars hold well over 256 pieces
+
+        Map<?, ?> result = (Map<?, ?>) backend.inference(TestRequests.json(
+                TestRequests.JSON.createObjectNode().put("text", huge.toString()).toString()));
+
+        float[] vector = (float[]) result.get("embedding");
+        try (SentenceEmbedder direct = SentenceEmbedder.open(model, tokenizer, "OnnxRuntime", Map.of("intraOpNumThreads", "1"))) {
+            assertThat(vector).containsExactly(direct.embed(List.of(prefix)).getFirst());
+            // The tokenizer saw a few KB, not 5 MB (tokenising it whole took ~9 s).
+            assertThat(direct.tokenizable(huge.toString()).length()).isLessThanOrEqualTo(4 * 1024);
+        }
+    }
+
+    @Test
+    void aTextThatIsMostlyWhitespaceStillGetsItsWordsEmbedded() throws Exception {
+        String text = " ".repeat(20_000) + "hello world";
+        try (SentenceEmbedder direct = SentenceEmbedder.open(model, tokenizer, "OnnxRuntime", Map.of("intraOpNumThreads", "1"))) {
+            assertThat(direct.tokenizable(text)).isEqualTo(text);
+            assertThat(direct.embed(List.of(text)).getFirst()).containsExactly(direct.embed(List.of("hello world")).getFirst());
+        }
+    }
 }
