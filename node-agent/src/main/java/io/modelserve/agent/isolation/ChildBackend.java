@@ -158,11 +158,12 @@ public final class ChildBackend implements AlgoBackend, Killable {
 
     /** Stops the child at once, even mid-call (a hung or spinning plugin): the call then fails. */
     @Override
-    public void kill() {
+    public String kill() {
         dead = true;
-        if (process != null) {
-            process.destroyForcibly();
+        if (process == null) {
+            return null;
         }
+        process.destroyForcibly();
         try {
             if (socket != null) {
                 socket.close();
@@ -170,6 +171,7 @@ public final class ChildBackend implements AlgoBackend, Killable {
         } catch (IOException ignored) {
             // Already closed.
         }
+        return "child JVM " + cause();
     }
 
     private JsonNode call(ObjectNode message) throws Exception {

@@ -95,6 +95,22 @@ public final class Lifecycle {
         return false;
     }
 
+    /**
+     * Adds to the cause of a failure what was learnt while acting on it (the killed child's own
+     * exit cause); only the party that set {@code was} can name it, so no later symptom gets in.
+     */
+    public boolean refine(String was, String now) {
+        State current = state.get();
+        if (current.phase() != Phase.FAILED || !Objects.equals(current.lastError(), was)) {
+            return false;
+        }
+        if (state.compareAndSet(current, new State(Phase.FAILED, now))) {
+            announce(); // listeners are gone once FAILED was announced; kept for symmetry with every change
+            return true;
+        }
+        return false;
+    }
+
     /** Records an error that does not change the phase (a rejected reconfigure); ignored once terminal. */
     public void report(String error) {
         State current = state.get();

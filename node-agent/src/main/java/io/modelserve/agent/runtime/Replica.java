@@ -125,6 +125,12 @@ public final class Replica {
      * finish or not, and the node starts a fresh replica (with fresh meters) in its place.
      */
     public void abandon(String reason) {
+        abandon(reason, "");
+    }
+
+    /** @param consequence said after the cause and what the killed child died of */
+    private void abandon(String cause, String consequence) {
+        String reason = cause + consequence;
         if (!lifecycle.fail(reason)) {
             return;
         }
@@ -132,7 +138,12 @@ public final class Replica {
         queue.close(List.of(), "abandoned: " + reason);
         Killable child = killable;
         if (child != null) {
-            child.kill(); // a child JVM can be stopped for real; its stuck call then returns
+            // A child JVM can be stopped for real; its stuck call then returns. What it had died of
+            // (an OutOfMemoryError it was still exiting from) is part of the cause.
+            String died = child.kill();
+            if (died != null) {
+                lifecycle.refine(reason, cause + " (" + died + ")" + consequence);
+            }
         }
         worker.interrupt();
     }
@@ -148,7 +159,7 @@ public final class Replica {
         if (hang.isEmpty() || Lifecycle.terminal(lifecycle.phase())) {
             return false;
         }
-        abandon(hang.get() + "; replaced, its queued requests went to other replicas");
+        abandon(hang.get(), "; replaced, its queued requests went to other replicas");
         return true;
     }
 

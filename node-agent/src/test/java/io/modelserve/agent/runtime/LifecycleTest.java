@@ -78,6 +78,19 @@ class LifecycleTest {
     }
 
     @Test
+    void onlyTheOwnerOfTheFirstCauseCanAddToIt() {
+        Lifecycle lifecycle = at(Phase.RUNNING);
+        lifecycle.fail("inference() did not return within 5000 ms");
+
+        assertThat(lifecycle.refine("something else", "x")).isFalse();
+        assertThat(lifecycle.refine("inference() did not return within 5000 ms",
+                "inference() did not return within 5000 ms (child JVM ran out of memory)")).isTrue();
+
+        assertThat(lifecycle.lastError()).isEqualTo("inference() did not return within 5000 ms (child JVM ran out of memory)");
+        assertThat(at(Phase.RUNNING).refine(null, "x")).isFalse();
+    }
+
+    @Test
     void aReportedErrorKeepsThePhase() {
         Lifecycle lifecycle = at(Phase.RUNNING);
         lifecycle.report("reconfigure failed, previous configuration kept: bad");
