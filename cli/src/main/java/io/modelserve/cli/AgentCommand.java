@@ -48,30 +48,42 @@ final class AgentCommand implements Callable<Integer> {
             + " variable holding the cluster secret, the one conf.ini's cluster_secret names (default: ${DEFAULT-VALUE})")
     String clusterSecretEnv;
 
+    @Option(names = "--insecure", description = "allow a non-loopback --bind without a cluster secret: anyone who"
+            + " reaches the cluster port can then join and control the cluster")
+    boolean insecure;
+
     @Override
     public Integer call() throws Exception {
         String nodeId = "node-" + bind;
         System.setProperty("modelserve.logDir", workDir.toAbsolutePath().resolve("logs").toString());
         System.setProperty("modelserve.process", "agent-" + bind);
         Logger log = LoggerFactory.getLogger(AgentCommand.class);
-        HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(clusterName, bind, clusterPort, join, false,
-                failureTimeoutSeconds));
-        ClusterState state = new ClusterState(hazelcast);
-        AppliedConfig applied = awaitAppliedConfig(state, log);
+        // The secret comes first: it decides the cluster name on the wire, so without it there is no join.
         String clusterSecret = Optional.ofNullable(System.getenv(clusterSecretEnv)).orElse("");
-        if (!java.security.MessageDigest.isEqual(clusterSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                applied.settings().clusterSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            // Never says which secret is right: only that this node's does not match the cluster's.
-            System.err.println("error: " + (clusterSecret.isEmpty() ? "environment variable " + clusterSecretEnv
-                    + " is not set, but this cluster's conf.ini sets cluster_secret"
-                    : "the secret in " + clusterSecretEnv + " is not this cluster's cluster_secret")
-                    + "; nodes could not forward requests or fetch artifacts from one another");
+        Optional<String> refusal = InsecureBind.refusal(bind, !clusterSecret.isEmpty(), insecure,
+                "environment variable " + clusterSecretEnv);
+        if (refusal.isPresent()) {
+            System.err.println(refusal.get());
+            return 2;
+        }
+        MemberOptions member = new MemberOptions(clusterName, bind, clusterPort, join, false, failureTimeoutSeconds,
+                clusterSecret);
+        HazelcastInstance hazelcast = ClusterMember.start(member);
+        if (hazelcast.getCluster().getMembers().size() < 2) {
+            // Alone: no member at --join took this node. Hazelcast does not say why (it never tells a
+            // stranger the right name); the usual causes are these.
+            System.err.println("error: no member at " + String.join(", ", join) + " accepted this node: its cluster"
+                    + " secret (" + clusterSecretEnv + (clusterSecret.isEmpty() ? ", not set" : "")
+                    + ") or --cluster-name is not the cluster's, or no member listens there");
             hazelcast.shutdown();
             return 2;
         }
+        ClusterState state = new ClusterState(hazelcast);
+        AppliedConfig applied = awaitAppliedConfig(state, log);
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
-                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false, clusterSecret),
+                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false,
+                member.keys().httpToken()),
                 HeadProcess.meters(), List.of());
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);

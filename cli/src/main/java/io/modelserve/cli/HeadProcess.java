@@ -74,8 +74,9 @@ final class HeadProcess implements AutoCloseable {
         StateDirectory disk = new StateDirectory(settings.stateDir().isEmpty()
                 ? options.conf().toAbsolutePath().getParent().resolve("state") : Path.of(settings.stateDir()));
         String self = options.bind() + ":" + options.clusterPort();
-        HazelcastInstance hazelcast = ClusterMember.start(new MemberOptions(settings.clusterName(), options.bind(),
-                options.clusterPort(), joinList(options.join(), disk, self), true, options.failureTimeoutSeconds()));
+        MemberOptions member = new MemberOptions(settings.clusterName(), options.bind(), options.clusterPort(),
+                joinList(options.join(), disk, self), true, options.failureTimeoutSeconds(), settings.clusterSecret());
+        HazelcastInstance hazelcast = ClusterMember.start(member);
         rememberMembers(hazelcast, disk);
         ClusterState state = new ClusterState(hazelcast);
         PrometheusMeterRegistry meters = meters();
@@ -83,7 +84,8 @@ final class HeadProcess implements AutoCloseable {
         Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
         ReplicaLogs replicaLogs = new ReplicaLogs(Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas"));
         NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
-                options.gpus(), workDir, true, settings.clusterSecret()), meters, List.of()).addIngressExtension(replicaLogs::register);
+                options.gpus(), workDir, true, member.keys().httpToken(),
+                servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
                 settings::maxBodyBytes)).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
@@ -97,7 +99,7 @@ final class HeadProcess implements AutoCloseable {
         state.replicas().onChange(key -> controller.trigger());
         state.nodes().onChange(key -> controller.trigger());
         ConfigApplier applier = new ConfigApplier(store, owned, new ConfigParser(BuiltinSchemas.standard(), System::getenv),
-                election::holdsLease, System::currentTimeMillis, controller::trigger);
+                election::holdsLease, System::currentTimeMillis, controller::trigger, settings.clusterSecret());
         HeadProcess[] head = new HeadProcess[1];
         // Off the request thread, bounded: a frozen member must not stall the admin API (TimelyReport).
         AdminApi admin = new AdminApi(applier,
@@ -231,6 +233,12 @@ final class HeadProcess implements AutoCloseable {
             log.warn("readiness check failed; reporting ready anyway", e);
         }
         agent.markReady();
+    }
+
+    /** What the head's artifact endpoint may serve from besides its cache: its own plugin and model directories. */
+    private static List<Path> servedDirs(ServeSettings settings) {
+        return java.util.stream.Stream.of(settings.algopkgDir(), settings.modelZoo())
+                .filter(dir -> dir != null && !dir.isBlank()).map(Path::of).toList();
     }
 
     /** The node registry: JVM and process meters, help texts for promtool. Shared by heads and agents. */

@@ -38,6 +38,10 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--failure-timeout", defaultValue = "8", description = "seconds of silence before a node is declared dead (default: ${DEFAULT-VALUE})")
     int failureTimeoutSeconds;
 
+    @Option(names = "--insecure", description = "allow a non-loopback --bind without cluster_secret: anyone who"
+            + " reaches the cluster port can then join and control the cluster")
+    boolean insecure;
+
     @Override
     public Integer call() throws Exception {
         Logging.configure(conf, "head-" + bind);
@@ -57,6 +61,12 @@ final class StartCommand implements Callable<Integer> {
             return 1;
         }
         ConfigResult.Valid valid = (ConfigResult.Valid) parsed;
+        java.util.Optional<String> refusal = InsecureBind.refusal(bind, !valid.settings().clusterSecret().isEmpty(),
+                insecure, "cluster_secret = ${MODELSERVE_CLUSTER_SECRET} in " + conf);
+        if (refusal.isPresent()) {
+            System.err.println(refusal.get());
+            return 2;
+        }
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         HeadProcess head = HeadProcess.start(new HeadProcess.Options(conf, bind, clusterPort == 0 ? MemberOptions.DEFAULT_PORT : clusterPort,
                 join, cpuMilli, gpus != null ? gpus : GpuDetector.count(), standby, failureTimeoutSeconds), valid.settings(), text);

@@ -1,6 +1,10 @@
 package io.modelserve.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Typed access to the shared maps. One writer per kind of entry, so no distributed locks:
@@ -81,6 +85,34 @@ public final class ClusterState {
      */
     public com.hazelcast.collection.IQueue<String> workQueue(String deployment) {
         return hazelcast.getQueue("modelserve.queue." + deployment);
+    }
+
+    /**
+     * The base URL to call {@code node} at: {@code http://<its member's address>:<port>}, only if its
+     * member is in the cluster now and the entry's URL names that same address. The host comes from
+     * Hazelcast's view of the member, never from the entry alone, so no entry can make a node call an
+     * address that is not a member's.
+     */
+    public Optional<String> ingressOf(NodeStatus node) {
+        if (node.memberUuid() == null || node.ingressUrl() == null) {
+            return Optional.empty();
+        }
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (member.getUuid().toString().equals(node.memberUuid())) {
+                return IngressUrl.checked(node.ingressUrl(), member.getAddress().getHost());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Nodes of current members, each with its URL as {@link #ingressOf} derives it; the rest are left out. */
+    public List<NodeStatus> verifiedNodes() {
+        List<NodeStatus> verified = new ArrayList<>();
+        for (NodeStatus node : nodes().values()) {
+            ingressOf(node).ifPresent(url -> verified.add(new NodeStatus(node.nodeId(), node.memberUuid(), node.address(),
+                    url, node.cpuMilli(), node.gpus(), node.headEligible(), node.startedAtMillis())));
+        }
+        return verified;
     }
 
     public HazelcastInstance hazelcast() {

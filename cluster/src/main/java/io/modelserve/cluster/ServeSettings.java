@@ -44,6 +44,11 @@ public record ServeSettings(
         stateDir = stateDir == null ? "" : stateDir;
     }
 
+    /** What goes into the applied-config entry: the cluster secret never leaves the process. */
+    public ServeSettings withoutClusterSecret() {
+        return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, "", stateDir);
+    }
+
     public boolean hasAdminToken() {
         return adminToken != null && !adminToken.isEmpty();
     }

@@ -12,14 +12,24 @@ import java.nio.file.Path;
  * @param gpus        GPUs advertised to the scheduler
  * @param workDir     where the artifact cache lives
  * @param headEligible whether this node's process can run the controller
- * @param clusterSecret shared by every node, required on forwarded requests and artifact downloads;
- *                      empty = node-to-node HTTP is unauthenticated
+ * @param clusterSecret the token of node-to-node HTTP, the same on every node, required on forwarded
+ *                      requests and artifact downloads (the CLI passes {@code ClusterKeys.httpToken()},
+ *                      an HMAC of the cluster secret, never the secret); empty = unauthenticated
+ * @param servedDirs    directories whose files this node may read and serve by digest besides its
+ *                      cache: a head's {@code algopkg_dir} and {@code model_zoo}; empty on agents
  */
 public record AgentOptions(String nodeId, String bindAddress, int ingressPort, long cpuMilli, int gpus, Path workDir,
-        boolean headEligible, String clusterSecret) {
+        boolean headEligible, String clusterSecret, java.util.List<Path> servedDirs) {
 
     public AgentOptions {
         clusterSecret = clusterSecret == null ? "" : clusterSecret;
+        servedDirs = java.util.List.copyOf(servedDirs);
+    }
+
+    /** Serving from the cache only. */
+    public AgentOptions(String nodeId, String bindAddress, int ingressPort, long cpuMilli, int gpus, Path workDir,
+            boolean headEligible, String clusterSecret) {
+        this(nodeId, bindAddress, ingressPort, cpuMilli, gpus, workDir, headEligible, clusterSecret, java.util.List.of());
     }
 
     /** Without a cluster secret. */

@@ -94,7 +94,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
         sources.add(new io.modelserve.agent.artifact.PeerArtifactSource(state, options.nodeId(),
                 new io.modelserve.agent.transport.ClusterSecret(options.clusterSecret())));
-        this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible()),
+        this.opener = new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible(),
+                options.servedDirs()),
                 new PluginLoader());
         this.asyncQueue = new io.modelserve.agent.queue.AsyncQueue(state.hazelcast());
         this.queueConsumers = new io.modelserve.agent.queue.QueueConsumers(options.nodeId(), asyncQueue, routes, router);
@@ -125,7 +126,8 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
         router.setDemandSignal(this::signalDemand);
         extensions.add(new ReplicaEndpoint(options.nodeId(), this, router, options.clusterSecret()));
         extensions.add(new io.modelserve.agent.queue.AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, () -> maxBodyBytes));
-        extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(options.workDir().resolve("artifacts"), state,
+        extensions.add(new io.modelserve.agent.artifact.ArtifactEndpoint(new io.modelserve.agent.artifact.ServedFiles(
+                options.workDir().resolve("artifacts"), options.servedDirs()),
                 new io.modelserve.agent.transport.ClusterSecret(options.clusterSecret())));
         ingress = new Ingress(options.nodeId(), routes, router, meters, () -> maxBodyBytes, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
@@ -262,7 +264,7 @@ public final class NodeAgent implements ReplicaDirectory, AutoCloseable {
             for (NodeStatus node : state.nodes().values()) {
                 liveness.nodeSeen(node.nodeId(), node.memberUuid());
                 if (liveness.state(node.nodeId()) != PeerLiveness.State.DEAD && !node.nodeId().equals(options.nodeId())) {
-                    urls.put(node.nodeId(), node.ingressUrl());
+                    state.ingressOf(node).ifPresent(url -> urls.put(node.nodeId(), url)); // a member's own address only
                 }
             }
             Map<String, List<RemoteReplica>> remote = new HashMap<>();

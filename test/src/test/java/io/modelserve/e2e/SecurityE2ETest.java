@@ -31,6 +31,8 @@ class SecurityE2ETest {
     static final String SECRET_HEADER = "X-Modelserve-Cluster-Secret";
     final String secret = "cluster-" + UUID.randomUUID();
     final String token = "admin-" + UUID.randomUUID();
+    /** What node-to-node HTTP carries: an HMAC of the secret, never the secret itself. */
+    String httpToken;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     Path dir;
     RunningHead.Workspace workspace;
@@ -40,6 +42,7 @@ class SecurityE2ETest {
     void startHead() throws Exception {
         dir = RunningHead.scratchDir(SecurityE2ETest.class);
         workspace = RunningHead.workspace(dir);
+        httpToken = io.modelserve.cluster.ClusterKeys.of(workspace.clusterName(), secret).httpToken();
         Files.writeString(dir.resolve("conf.ini"), workspace.header() + """
                 admin_token = ${E2E_ADMIN_TOKEN}
                 cluster_secret = ${E2E_CLUSTER_SECRET}
@@ -89,8 +92,9 @@ class SecurityE2ETest {
 
         assertThat(get(path, null).statusCode()).isEqualTo(403);
         assertThat(get(path, "wrong-" + secret).statusCode()).isEqualTo(403);
-        assertThat(get(path, secret.substring(0, secret.length() - 1)).statusCode()).isEqualTo(403);
-        HttpResponse<byte[]> served = http.send(request(path, secret).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(get(path, secret).statusCode()).as("the secret itself is not the token").isEqualTo(403);
+        assertThat(get(path, httpToken.substring(0, httpToken.length() - 1)).statusCode()).isEqualTo(403);
+        HttpResponse<byte[]> served = http.send(request(path, httpToken).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(served.body()).isEqualTo(jar);
     }
@@ -102,7 +106,7 @@ class SecurityE2ETest {
 
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("\"status\":0", "cluster secret");
-        HttpResponse<String> admitted = http.send(request("/-/replica/no-such-replica", secret)
+        HttpResponse<String> admitted = http.send(request("/-/replica/no-such-replica", httpToken)
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(admitted.statusCode()).isEqualTo(503); // past the secret check: that replica is not here
     }
@@ -128,8 +132,25 @@ class SecurityE2ETest {
         Cli.Result result = run(agent, 120);
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
-        assertThat(result.output()).contains("E2E_AGENT_SECRET", "is not this cluster's cluster_secret")
+        assertThat(result.output()).contains("E2E_AGENT_SECRET", "accepted this node")
                 .doesNotContain(secret);
+    }
+
+    @Test
+    void withoutASecretANodeRefusesANonLoopbackAddressUnlessInsecure() throws Exception {
+        // Refused before anything binds, so an address this machine does not have is fine.
+        Path agentDir = Files.createDirectories(dir.resolve("agent-insecure"));
+        ProcessBuilder agent = Cli.command(agentDir, "agent", "--join", workspace.bind(), "--bind", "10.255.255.1",
+                "--cluster-secret-env", "E2E_UNSET_SECRET");
+        Cli.Result result = run(agent, 120);
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+        assertThat(result.output()).contains("refusing to bind 10.255.255.1 without a cluster secret", "--insecure");
+        assertThat(result.output().strip().lines().filter(line -> line.startsWith("error:")).count()).isEqualTo(1);
+
+        Files.writeString(dir.resolve("no-secret.ini"), workspace.header() + "\n");
+        Cli.Result head = run(Cli.command(dir, "start", "no-secret.ini", "--bind", "10.255.255.1"), 120);
+        assertThat(head.exitCode()).as(head.output()).isEqualTo(2);
+        assertThat(head.output()).contains("refusing to bind 10.255.255.1 without a cluster secret");
     }
 
     @Test
@@ -195,9 +216,9 @@ class SecurityE2ETest {
         Cli.Result result = run(apply, 180);
 
         assertThat(result.exitCode()).as(result.output()).isNotZero();
-        assertThat(result.output()).contains("cluster_secret: changing it needs a restart of every node")
+        assertThat(result.output()).contains("cluster_secret: this head runs with another one; changing it needs a restart of every node")
                 .doesNotContain(secret);
-        assertThat(get("/-/artifacts/" + "0".repeat(64), secret).statusCode()).isEqualTo(404); // the old secret still admits
+        assertThat(get("/-/artifacts/" + "0".repeat(64), httpToken).statusCode()).isEqualTo(404); // the old secret still admits
     }
 
     @Test

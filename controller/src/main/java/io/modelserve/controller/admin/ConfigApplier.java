@@ -14,7 +14,6 @@ import io.modelserve.controller.reconcile.Rollout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -36,15 +35,28 @@ public final class ConfigApplier {
     private final BooleanSupplier leads;
     private final LongSupplier clock;
     private final Runnable onApplied;
+    private final String clusterSecret;
 
+    /** For a cluster without a secret. */
     public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
             LongSupplier clock, Runnable onApplied) {
+        this(store, owned, parser, leads, clock, onApplied, "");
+    }
+
+    /**
+     * @param clusterSecret the secret this process joined with: it stays here, never in a map or on
+     *                      disk, and a conf.ini naming another one is refused (nodes hold theirs since
+     *                      they started)
+     */
+    public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
+            LongSupplier clock, Runnable onApplied, String clusterSecret) {
         this.store = store;
         this.owned = owned;
         this.parser = parser;
         this.leads = leads;
         this.clock = clock;
         this.onApplied = onApplied;
+        this.clusterSecret = clusterSecret == null ? "" : clusterSecret;
     }
 
     /** Why an apply wrote nothing although the file was valid. */
@@ -75,7 +87,13 @@ public final class ConfigApplier {
         Optional<AppliedConfig> current = owned.applied();
         ConfigResult.Valid valid = (ConfigResult.Valid) parsed;
         List<String> errors = settingsThatNeedRestart(path, current, valid.settings());
-        ServeSettings settings = withTokenHashed(valid.settings(), current, errors, path);
+        if (!java.security.MessageDigest.isEqual(clusterSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                valid.settings().clusterSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            // Running nodes hold the secret they started with; never name either value.
+            errors.add(fileName(path) + ": [MODEL SERVE] cluster_secret: this head runs with " + (clusterSecret.isEmpty()
+                    ? "none" : "another one") + "; changing it needs a restart of every node with the new secret");
+        }
+        ServeSettings settings = withTokenHashed(valid.settings().withoutClusterSecret(), current, errors, path);
         if (!errors.isEmpty()) {
             return new Result(errors, null, false, generation());
         }
@@ -151,10 +169,6 @@ public final class ConfigApplier {
         }
         if (!now.clusterName().equals(next.clusterName())) {
             errors.add(file + ": [MODEL SERVE] cluster_name: the cluster is '" + now.clusterName() + "'; changing it needs a restart of every node");
-        }
-        if (!Objects.equals(now.clusterSecret(), next.clusterSecret())) {
-            // Running nodes hold the secret they started with; never name either value.
-            errors.add(file + ": [MODEL SERVE] cluster_secret: changing it needs a restart of every node with the new secret");
         }
         return errors;
     }

@@ -61,7 +61,8 @@ public final class Dashboard implements AutoCloseable {
             MeterRegistry meters) {
         this.report = report;
         this.clusterMeters = new ClusterMeters(meters);
-        Supplier<List<NodeStatus>> nodes = () -> state.nodes().values();
+        // Only members' own addresses: a node entry cannot make the head scrape or read logs elsewhere.
+        Supplier<List<NodeStatus>> nodes = state::verifiedNodes;
         this.sampler = new TrafficSampler(nodes, () -> report.get().deployments().stream().map(ClusterReport.DeploymentLine::name).toList(),
                 this::scrape, System::currentTimeMillis, history);
         this.logs = new DeploymentLogs(() -> state.replicas().values(), nodes, localNode, localLogs);

@@ -26,6 +26,7 @@ public final class ArtifactCache {
     private final Path root;
     private final List<ArtifactSource> remoteSources;
     private final boolean readSourcePaths;
+    private final List<Path> localDirs;
 
     public ArtifactCache(Path root, List<ArtifactSource> remoteSources) {
         this(root, remoteSources, true);
@@ -37,9 +38,18 @@ public final class ArtifactCache {
      *                        (a same-named path there may hold anything) and fetch by digest instead.
      */
     public ArtifactCache(Path root, List<ArtifactSource> remoteSources, boolean readSourcePaths) {
+        this(root, remoteSources, readSourcePaths, List.of());
+    }
+
+    /**
+     * @param localDirs when not empty, the only directories a source path is read from (a head's
+     *                  {@code algopkg_dir} and {@code model_zoo}), checked after resolving links
+     */
+    public ArtifactCache(Path root, List<ArtifactSource> remoteSources, boolean readSourcePaths, List<Path> localDirs) {
         this.root = root;
         this.remoteSources = List.copyOf(remoteSources);
         this.readSourcePaths = readSourcePaths;
+        this.localDirs = List.copyOf(localDirs);
     }
 
     /** Where a node fetches an artifact it does not have on disk. */
@@ -55,7 +65,7 @@ public final class ArtifactCache {
             return target;
         }
         Path source = Path.of(artifact.sourcePath());
-        if (readSourcePaths && Files.isRegularFile(source) && Files.size(source) == artifact.size()) {
+        if (readSourcePaths && ServedFiles.isUnder(source, localDirs) && Files.isRegularFile(source) && Files.size(source) == artifact.size()) {
             try (InputStream in = Files.newInputStream(source)) {
                 if (store(in, artifact, target)) {
                     return target;
@@ -82,9 +92,16 @@ public final class ArtifactCache {
         Path temp = Files.createTempFile(target.getParent(), ".incoming-", ".part");
         try {
             MessageDigest sha = sha256();
+            long copied;
             try (DigestInputStream digesting = new DigestInputStream(in, sha);
                     OutputStream out = Files.newOutputStream(temp)) {
-                digesting.transferTo(out);
+                // Never more than the entry says plus one byte: a peer that streams on is refused, not stored.
+                copied = digesting.transferTo(new BoundedOutput(out, artifact.size() + 1));
+            } catch (Oversized e) {
+                return false;
+            }
+            if (copied != artifact.size()) {
+                return false;
             }
             String actual = HexFormat.of().formatHex(sha.digest());
             if (!actual.equals(artifact.sha256())) {
@@ -98,6 +115,37 @@ public final class ArtifactCache {
             return true;
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    private static final class Oversized extends IOException {
+        Oversized() {
+            super("artifact larger than announced");
+        }
+    }
+
+    /** Stops a copy once {@code limit} bytes are written. */
+    private static final class BoundedOutput extends OutputStream {
+        private final OutputStream out;
+        private long left;
+
+        BoundedOutput(OutputStream out, long limit) {
+            this.out = out;
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) {
+                throw new Oversized();
+            }
+            left -= len;
+            out.write(b, off, len);
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Fetches an artifact from another node of the cluster by digest (heads first: they read the files
- * at apply). What arrives is verified by {@link ArtifactCache} before it is used.
+ * at apply), only from nodes whose entry verifies and whose member is in the cluster now, at that
+ * member's address. What arrives is verified (size, sha256) by {@link ArtifactCache} before it is used.
  */
 public final class PeerArtifactSource implements ArtifactCache.ArtifactSource {
     private final ClusterState state;
@@ -32,7 +33,8 @@ public final class PeerArtifactSource implements ArtifactCache.ArtifactSource {
 
     @Override
     public Optional<InputStream> open(Artifact artifact) throws IOException {
-        java.util.List<NodeStatus> nodes = new java.util.ArrayList<>(state.nodes().values());
+        // Verified entries of current members, at their members' own addresses (ClusterState.verifiedNodes).
+        java.util.List<NodeStatus> nodes = new java.util.ArrayList<>(state.verifiedNodes());
         nodes.sort(java.util.Comparator.comparing((NodeStatus n) -> !n.headEligible()).thenComparing(NodeStatus::nodeId));
         for (NodeStatus node : nodes) {
             if (node.nodeId().equals(selfNodeId)) {

@@ -120,6 +120,38 @@ class ArtifactCacheTest {
     }
 
     @Test
+    void aPeerThatSendsMoreThanTheEntrySaysIsRefusedWithoutReadingItAll() throws Exception {
+        byte[] content = "the real weights".getBytes(StandardCharsets.UTF_8);
+        Artifact artifact = new Artifact("model.onnx", sha256(content), content.length, dir.resolve("missing").toString());
+        long[] served = {0};
+        ArtifactCache.ArtifactSource endless = a -> Optional.of(new java.io.InputStream() {
+            @Override
+            public int read() {
+                served[0]++;
+                return 'x';
+            }
+        });
+        ArtifactCache.ArtifactSource good = a -> Optional.of(new ByteArrayInputStream(content));
+
+        Path cached = new ArtifactCache(dir.resolve("c3"), List.of(endless, good)).materialize(artifact);
+
+        assertThat(Files.readAllBytes(cached)).isEqualTo(content);
+        assertThat(served[0]).isLessThan(64 * 1024);
+    }
+
+    @Test
+    void aHeadReadsSourcePathsOnlyInsideItsOwnDirectories() throws Exception {
+        Path inside = write("algopkg/A.jar", "jar");
+        Path outside = write("elsewhere/B.jar", "other");
+        Artifact ok = new Artifact("A.jar", sha256(Files.readAllBytes(inside)), 3, inside.toString());
+        Artifact forged = new Artifact("B.jar", sha256(Files.readAllBytes(outside)), 5, outside.toString());
+        ArtifactCache cache = new ArtifactCache(dir.resolve("c4"), List.of(), true, List.of(dir.resolve("algopkg")));
+
+        assertThat(Files.readAllBytes(cache.materialize(ok))).isEqualTo("jar".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> cache.materialize(forged)).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void remoteStreamsAreClosed() throws Exception {
         byte[] content = "x".getBytes(StandardCharsets.UTF_8);
         Artifact artifact = new Artifact("m.bin", sha256(content), content.length, dir.resolve("missing").toString());
