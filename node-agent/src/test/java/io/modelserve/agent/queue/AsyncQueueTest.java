@@ -55,4 +55,24 @@ class AsyncQueueTest {
         assertThat(failed.envelope().path("error").asText()).contains("not retried (retry = false)");
         assertThat(queue.take("once-only", "n1", 100)).isEmpty();
     }
+
+    @Test
+    void forgedQueueEntriesAreIgnored() throws Exception {
+        // A writer without the cluster's key: a request id in the queue with an unsealed request,
+        // an unsealed result, and a "taken" entry naming a lost node.
+        String forged = io.modelserve.cluster.ClusterJson.write(request("f1", "forged"));
+        hazelcast.<String, String>getMap("modelserve.queue.requests").set("f1", forged);
+        hazelcast.<String, String>getMap("modelserve.queue.results").set("f2", io.modelserve.cluster.ClusterJson.write(
+                new QueuedResult("f2", QueuedResult.DONE, 200, JsonNodeFactory.instance.objectNode(), "evil", 0)));
+        hazelcast.<String, String>getMap("modelserve.queue.taken").set("f1", "gone-node");
+        hazelcast.<String>getQueue("modelserve.queue.forged").offer("f1");
+
+        assertThat(queue.take("forged", "n1", 1_000)).isEmpty();
+        assertThat(queue.result("f2")).isEmpty();
+        assertThat(queue.requeueTakenBy(Set.of("n1"), deployment -> true)).isZero();
+        assertThat(hazelcast.getQueue("modelserve.queue.forged")).isEmpty();
+
+        assertThat(queue.enqueue(request("real", "forged"))).isTrue();
+        assertThat(queue.take("forged", "n1", 1_000)).map(QueuedRequest::id).hasValue("real");
+    }
 }
