@@ -66,6 +66,6 @@ final class ApplyCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
-        return new ConvergenceWait(client, timeoutSeconds).await(started);
+        return new ConvergenceWait(client, timeoutSeconds, body.path("generation").asLong(0)).await(started);
     }
 }

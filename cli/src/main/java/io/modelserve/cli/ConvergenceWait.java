@@ -15,10 +15,17 @@ final class ConvergenceWait {
 
     private final AdminClient client;
     private final int timeoutSeconds;
+    private final long appliedGeneration;
 
-    ConvergenceWait(AdminClient client, int timeoutSeconds) {
+    /**
+     * @param appliedGeneration the generation the apply answered: a report of an older one (the head
+     *                          may answer its last report when computing a fresh one is slow) says
+     *                          nothing about this apply and is not read as converged
+     */
+    ConvergenceWait(AdminClient client, int timeoutSeconds, long appliedGeneration) {
         this.client = client;
         this.timeoutSeconds = timeoutSeconds;
+        this.appliedGeneration = appliedGeneration;
     }
 
     int await(long startedNanos) throws Exception {
@@ -27,6 +34,10 @@ final class ConvergenceWait {
         List<String> lastProblems = List.of();
         while (System.currentTimeMillis() < deadline) {
             JsonNode report = client.get("/api/status").body();
+            if (report.path("generation").asLong(0) < appliedGeneration) {
+                Thread.sleep(POLL_MS);
+                continue;
+            }
             if (report.path("converged").asBoolean(false)) {
                 long running = 0;
                 for (JsonNode replica : report.path("replicas")) {

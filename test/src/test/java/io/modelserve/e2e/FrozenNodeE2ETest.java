@@ -35,7 +35,7 @@ class FrozenNodeE2ETest {
     static final long FREEZE_MILLIS = 6_000;
     /** The target is p99 < 1.5 s; no single request may wait past this bound, well above it. */
     static final long REQUEST_BOUND_MILLIS = 4_000;
-    static final long STATUS_BOUND_MILLIS = 2_500;
+    static final long STATUS_BOUND_MILLIS = 3_000;
     static final String SECTIONS = """
             [algopkg.Spread]
             backend = io.modelserve.examples.algoexample.AlgoExample

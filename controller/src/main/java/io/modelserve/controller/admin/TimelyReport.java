@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  * without starting another.
  *
  * <p>A report is never older than the call when the cluster answers in time: a call does not join a
- * computation started before it, so {@code apply} followed by {@code /api/status} never sees the
- * state from before the apply as current.
+ * computation started before it. When it does not answer in time, the last report may predate a
+ * change; its {@code generation} says so (the CLI's convergence wait ignores reports of an older
+ * generation than the one it applied).
  */
 public final class TimelyReport<T> implements Supplier<T> {
     static final int MAX_IN_FLIGHT = 4;

@@ -29,7 +29,6 @@ public final class Forwarder {
     private final PeerLiveness liveness;
     private final PeerProbe probe;
     private final long firstByteMillis;
-    private final long firstByteNanos;
 
     /**
      * The first-byte deadline: well above a loopback or LAN round trip and a GC pause, well below
@@ -54,7 +53,6 @@ public final class Forwarder {
         this.clusterSecret = clusterSecret == null ? "" : clusterSecret;
         this.liveness = liveness;
         this.firstByteMillis = firstByteMillis;
-        this.firstByteNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(firstByteMillis);
         this.probe = new PeerProbe(liveness, nodeUrls::get);
         liveness.onDead(this::abandonNode);
         liveness.onSuspect(probe::watch);
@@ -108,8 +106,11 @@ public final class Forwarder {
         }
         String node = target.node();
         nodeUrls.put(node, target.baseUrl());
+        long sentAt = liveness.now();
+        // Alive if it answered anything since this request was sent (it is only slow with this one),
+        // or answers a probe now.
         NodeConnections.FirstByteWatch watch = () -> {
-            if (liveness.heardWithin(node, firstByteNanos) || probe.alive(node)) {
+            if (liveness.heardSince(node, sentAt) || probe.alive(node)) {
                 return true;
             }
             liveness.suspect(node);

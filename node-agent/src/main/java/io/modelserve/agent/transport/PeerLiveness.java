@@ -24,9 +24,10 @@ import java.util.function.LongSupplier;
  *       is seen again with a member that is present (it rejoined, or restarted with a new member).</li>
  *   <li><b>Answers</b> (the transport, sub-second): a peer that did not answer by a forward's first-byte
  *       deadline, nor a probe after it, or refused a connection, is SUSPECT: new requests avoid it at
- *       once, long before the cluster declares it dead. Suspicion ends when the peer is heard from
- *       again (an answer, or a probe that {@link PeerProbe} keeps sending while it is suspect), or,
- *       as a safety net if nothing probes, after {@code suspectLapseNanos}.</li>
+ *       once, long before the cluster declares it dead. Suspicion ends when a probe sent after it
+ *       began is answered ({@link PeerProbe} keeps probing a suspect peer), or, as a safety net if
+ *       nothing probes, after {@code suspectLapseNanos}. An ordinary answer does not end it: it may
+ *       have been on its way since before the peer froze.</li>
  * </ul>
  * DEAD wins over SUSPECT. A node never heard of is LIVE: there is no evidence against it.
  *
@@ -115,19 +116,37 @@ public final class PeerLiveness {
         }
     }
 
-    /** An answer (any HTTP answer) came from {@code nodeId}: it is not frozen. */
+    /**
+     * An answer (any HTTP answer) came from {@code nodeId}. It does not end a suspicion: the answer
+     * may have waited in a socket buffer, or its thread for the CPU, since before the peer froze.
+     * Only {@link #probeAnswered} by a probe sent after the suspicion began does.
+     */
     public void heardFrom(String nodeId) {
+        peer(nodeId).lastHeard = nanoTime.getAsLong();
+    }
+
+    /**
+     * A probe sent to {@code nodeId} at {@code sentAtNanos} (on this clock) was answered: if it was
+     * sent after the suspicion began, the peer was alive after it, and the suspicion ends.
+     */
+    public void probeAnswered(String nodeId, long sentAtNanos) {
         Peer peer = peer(nodeId);
         peer.lastHeard = nanoTime.getAsLong();
-        if (peer.suspectSince.get() != 0) {
-            peer.suspectSince.set(0);
+        long since = peer.suspectSince.get();
+        if (since != 0 && sentAtNanos - since >= 0) {
+            peer.suspectSince.compareAndSet(since, 0);
         }
     }
 
-    /** Whether an answer came from {@code nodeId} in the last {@code nanos}: then it is not frozen. */
-    public boolean heardWithin(String nodeId, long nanos) {
+    /** This liveness's clock, for stamping probes. */
+    public long now() {
+        return nanoTime.getAsLong();
+    }
+
+    /** Whether an answer came from {@code nodeId} at or after {@code sinceNanos} (this clock): then it was not frozen. */
+    public boolean heardSince(String nodeId, long sinceNanos) {
         Peer peer = peers.get(nodeId);
-        return peer != null && peer.lastHeard != 0 && nanoTime.getAsLong() - peer.lastHeard < nanos;
+        return peer != null && peer.lastHeard != 0 && peer.lastHeard - sinceNanos >= 0;
     }
 
     // ---- asked by everyone ----

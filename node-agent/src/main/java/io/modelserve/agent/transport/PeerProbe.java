@@ -20,11 +20,12 @@ import java.util.function.Function;
  *
  * <p>Two uses: {@link #alive} at a forward's first-byte deadline, single-flight per peer so a hundred
  * waiting forwards cost one probe; and {@link #watch}, which keeps probing a SUSPECT peer every
- * {@link #INTERVAL_MILLIS} until it answers (then {@link PeerLiveness#heardFrom}) or is declared dead,
+ * {@link #INTERVAL_MILLIS} until it answers (then {@link PeerLiveness#probeAnswered}) or is declared dead,
  * so a peer that thawed takes traffic again without a real request being risked on it.
  */
 final class PeerProbe {
-    static final int TIMEOUT_MILLIS = 400;
+    /** Long enough for a busy JVM to answer {@code /-/healthz}; first-byte deadline + this bounds detection. */
+    static final int TIMEOUT_MILLIS = 700;
     static final long INTERVAL_MILLIS = 500;
 
     private final PeerLiveness liveness;
@@ -44,6 +45,7 @@ final class PeerProbe {
         if (shared != null) {
             return shared.join();
         }
+        long sentAt = liveness.now();
         boolean answered;
         try {
             answered = answers(urlOf.apply(nodeId));
@@ -51,7 +53,7 @@ final class PeerProbe {
             inFlight.remove(nodeId, mine);
         }
         if (answered) {
-            liveness.heardFrom(nodeId);
+            liveness.probeAnswered(nodeId, sentAt);
         }
         mine.complete(answered);
         return answered;

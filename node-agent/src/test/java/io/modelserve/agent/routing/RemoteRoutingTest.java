@@ -10,6 +10,8 @@ import io.modelserve.agent.testing.Gate;
 import io.modelserve.agent.testing.ReplicaFixture;
 import io.modelserve.agent.testing.ScriptedBackend;
 import io.modelserve.agent.testing.Specs;
+import io.modelserve.agent.transport.Forwarder;
+import io.modelserve.agent.transport.PeerLiveness;
 import io.modelserve.agent.transport.ReplicaEndpoint;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.sdk.DeploymentCallException;
@@ -32,6 +34,7 @@ class RemoteRoutingTest {
     private final List<Ingress> peers = new ArrayList<>();
     private final List<RemoteReplica> remote = new ArrayList<>();
 
+    // A first-byte deadline far above any stall of a loaded build machine: these tests are not about frozen peers.
     private final ReplicaRouter router = new ReplicaRouter(new ReplicaDirectory() {
         @Override
         public List<Replica> running(String deployment) {
@@ -47,7 +50,7 @@ class RemoteRoutingTest {
         public List<RemoteReplica> remote(String deployment) {
             return List.copyOf(RemoteRoutingTest.this.remote);
         }
-    });
+    }, new Forwarder("", new PeerLiveness(), 30_000));
 
     @AfterEach
     void stop() {

@@ -79,7 +79,9 @@ class PeerLivenessTest {
     }
 
     @Test
-    void suspicionLastsUntilTheNodeIsHeardFrom() {
+    void suspicionLastsUntilAProbeSentAfterItIsAnswered() {
+        long probeSentBefore = liveness.now();
+        advanceMillis(10);
         liveness.suspect("n1");
         liveness.suspect("n1");
         advanceMillis(5_000);
@@ -88,7 +90,12 @@ class PeerLivenessTest {
         assertThat(liveness.isLive("n1")).isFalse();
         assertThat(suspected).containsExactly("n1");
 
+        // An answer, or a probe sent before the suspicion, may have been on its way since before a freeze.
         liveness.heardFrom("n1");
+        liveness.probeAnswered("n1", probeSentBefore);
+        assertThat(liveness.state("n1")).isEqualTo(State.SUSPECT);
+
+        liveness.probeAnswered("n1", liveness.now());
         assertThat(liveness.state("n1")).isEqualTo(State.LIVE);
     }
 
@@ -111,7 +118,7 @@ class PeerLivenessTest {
         liveness.suspect("n1");
         liveness.memberLeft("m1");
 
-        liveness.heardFrom("n1");
+        liveness.probeAnswered("n1", liveness.now());
 
         assertThat(liveness.state("n1")).isEqualTo(State.DEAD);
     }
@@ -127,14 +134,16 @@ class PeerLivenessTest {
     }
 
     @Test
-    void heardWithinLooksBackFromNow() {
-        assertThat(liveness.heardWithin("n1", TimeUnit.SECONDS.toNanos(1))).isFalse();
-
+    void heardSinceCountsOnlyAnswersFromThatMomentOn() {
         liveness.heardFrom("n1");
-        advanceMillis(999);
-        assertThat(liveness.heardWithin("n1", TimeUnit.SECONDS.toNanos(1))).isTrue();
+        advanceMillis(1);
+        long sent = liveness.now();
 
-        advanceMillis(2);
-        assertThat(liveness.heardWithin("n1", TimeUnit.SECONDS.toNanos(1))).isFalse();
+        assertThat(liveness.heardSince("n1", sent)).isFalse();
+        assertThat(liveness.heardSince("n9", sent)).isFalse();
+
+        advanceMillis(300);
+        liveness.heardFrom("n1");
+        assertThat(liveness.heardSince("n1", sent)).isTrue();
     }
 }
