@@ -78,6 +78,9 @@ public final class ReplicaRouter {
     public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
+        // Part of this request's history, not liveness (PeerLiveness owns that): nodes where it may
+        // already have run. A rerun never goes back there, even once the node answers probes again.
+        Set<String> mayHaveRunOn = new HashSet<>();
         RetryDecision.History history = RetryDecision.History.start(spec.name(), spec.timeoutMs());
         while (true) {
             Replica replica = pickLocal(directory.running(spec.name()), skipped);
@@ -96,7 +99,7 @@ public final class ReplicaRouter {
                 skipped.add(replica.id());
                 continue;
             }
-            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped);
+            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, mayHaveRunOn);
             if (remote == null && fallback != null) {
                 spec = fallback;
                 fallback = null;
@@ -104,7 +107,7 @@ public final class ReplicaRouter {
                 continue;
             }
             if (remote == null && !history.sawFull() && (spec.replicas() > 0 || spec.isAutoscaled())
-                    && awaitReplica(spec, deadline, skipped)) {
+                    && awaitReplica(spec, deadline, skipped, mayHaveRunOn)) {
                 continue;
             }
             if (remote == null) {
@@ -129,7 +132,12 @@ public final class ReplicaRouter {
                 case RetryDecision.Accept accept -> {
                     return answeredRemotely((Delivery.Answered) result, remote, stream);
                 }
-                case RetryDecision.TryAnother tryAnother -> skipped.add(remote.replicaId());
+                case RetryDecision.TryAnother tryAnother -> {
+                    skipped.add(remote.replicaId());
+                    if (result instanceof Delivery.MayHaveRun) {
+                        mayHaveRunOn.add(remote.node());
+                    }
+                }
                 case RetryDecision.Fail fail -> {
                     return Outcome.Refused.of(fail.status(), fail.message());
                 }
@@ -274,7 +282,7 @@ public final class ReplicaRouter {
      * replaced (a node was lost, a rollout is under way). Waits for one to become ready, bounded by
      * the request's deadline and {@link #MAX_READY_WAIT_NANOS}, rather than failing at once.
      */
-    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped) {
+    private boolean awaitReplica(DeploymentSpec spec, long deadline, Set<String> skipped, Set<String> mayHaveRunOn) {
         // An autoscaled deployment may be at zero: ask for a replica and wait for its cold start,
         // bounded by timeout_ms only.
         long until = spec.isAutoscaled() ? deadline : Math.min(deadline, System.nanoTime() + MAX_READY_WAIT_NANOS);
@@ -289,7 +297,7 @@ public final class ReplicaRouter {
                 return false;
             }
             if (pickLocal(directory.running(spec.name()), skipped) != null
-                    || pickRemote(directory.remote(spec.name()), skipped) != null) {
+                    || pickRemote(directory.remote(spec.name()), skipped, mayHaveRunOn) != null) {
                 return true;
             }
         }
@@ -306,12 +314,13 @@ public final class ReplicaRouter {
     }
 
     /** The least loaded remote replica as seen from this node; ties broken at random. */
-    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped) {
+    private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> mayHaveRunOn) {
         RemoteReplica best = null;
         int bestLoad = Integer.MAX_VALUE;
         int ties = 0;
         for (RemoteReplica candidate : remote) {
-            if (skipped.contains(candidate.replicaId()) || !forwarder.liveness().isLive(candidate.node())) {
+            if (skipped.contains(candidate.replicaId()) || mayHaveRunOn.contains(candidate.node())
+                    || !forwarder.liveness().isLive(candidate.node())) {
                 continue;
             }
             int load = forwarder.outstanding(candidate.replicaId());
