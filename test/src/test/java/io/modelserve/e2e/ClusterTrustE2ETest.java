@@ -168,6 +168,9 @@ class ClusterTrustE2ETest {
                     "modelserve.assignments\tEvil-1\t" + assignment,
                     "modelserve.assignments\tEvil-2\t" + wrongMac + assignment,
                     "modelserve.applied\tforged\t" + settings,
+                    // Over the real entries: they read as absent, and the leader writes them back from its record.
+                    "modelserve.deployments\tNoop\t" + deployment,
+                    "modelserve.applied\tcurrent\t" + settings,
                     "modelserve.applied\tforged2\t" + wrongMac + settings));
             Path file = dir.resolve("forged-entries.tsv");
             Files.write(file, entries);
@@ -188,12 +191,24 @@ class ClusterTrustE2ETest {
             assertThat(seen).as("the applied settings never hold the cluster secret").contains("APPLIED ms1.")
                     .doesNotContain(secret);
 
-            // Every reader skips them: the forged route never appears, the real one keeps serving.
+            // Every reader skips them; the forged Noop and applied entries read as absent until the
+            // leader writes back its own (each pass, 1 s): /echo may miss for that long, then serves.
+            int missed = 0;
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
             while (System.nanoTime() < until) {
-                assertThat(echo()).isEqualTo(200);
-                Thread.sleep(500);
+                missed += echo() == 200 ? 0 : 1;
+                Thread.sleep(250);
             }
+            System.out.printf("attack: forged Noop and applied entries -> %d of 32 probes of /echo missed before the"
+                    + " leader restored them%n", missed);
+            assertThat(echo()).isEqualTo(200);
+            HttpResponse<String> withAttackersToken = http.send(HttpRequest.newBuilder(URI.create("http://"
+                    + workspace.bind() + ":" + workspace.dashboardPort() + "/api/apply")).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer attacker").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(RunningHead.JSON.writeValueAsString(Map.of("path",
+                            dir.resolve("conf.ini").toString(), "text", Files.readString(dir.resolve("conf.ini")), "dryRun", false))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(withAttackersToken.statusCode()).as("the forged settings' token").isEqualTo(401);
             assertThat(post("/evil").statusCode()).isEqualTo(404);
             assertThat(requests.get()).as("requests that reached the forged node's address").isZero();
             String status = adminGet("/api/status");
@@ -202,9 +217,10 @@ class ClusterTrustE2ETest {
             assertThat(config).doesNotContain("attacker").doesNotContain(keys.wireName()).doesNotContain(secret);
 
             String logs = logs();
-            for (String key : List.of("node-evil", "node-evil2", "Evil", "Evil2", "Evil3", "Evil-1", "Evil-2")) {
+            for (String key : List.of("node-evil", "node-evil2", "Evil", "Evil2", "Evil3", "Evil-1", "Evil-2", "Noop")) {
                 assertThat(logs).as("tampering with %s logged", key).contains("tampering: entry " + key + " of ");
             }
+            assertThat(logs).as("the leader restored Noop").containsPattern("restored \\w+ Noop \\(");
             assertThat(logs).doesNotContain(secret).doesNotContain(token);
         } finally {
             if (attacker != null) {
@@ -277,7 +293,7 @@ class ClusterTrustE2ETest {
                     text.append(Files.readString(file, StandardCharsets.UTF_8));
                 }
             }
-            if (text.indexOf("tampering: entry Evil-2 ") >= 0 || System.nanoTime() > deadline) {
+            if ((text.indexOf("tampering: entry Evil-2 ") >= 0 && text.indexOf(" Noop (") >= 0) || System.nanoTime() > deadline) {
                 return text.toString();
             }
             Thread.sleep(500);
