@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class Servers {
     static final Path ROOT = Path.of(System.getProperty("modelserve.root", ".")).toAbsolutePath().normalize();
     /** Away from 127.0.0.1, so a developer's own head on the default ports is never in the way. */
-    static final String HOST = "127.0.0.91";
+    static final String HOST = System.getProperty("bench.host", "127.0.0.91");
 
     private Servers() {}
 
@@ -69,7 +69,7 @@ final class Servers {
     }
 
     /** The address of the second node in a node-hop benchmark. */
-    static final String AGENT_HOST = "127.0.0.92";
+    static final String AGENT_HOST = System.getProperty("bench.agent_host", "127.0.0.92");
 
     /**
      * A head with no room for replicas ({@code --cpus 0}) and an agent that runs them: every request
