@@ -57,6 +57,25 @@ public final class FrozenNode {
                         "--bind", host, "--cpus", "1", "--cluster-name", cluster, "--failure-timeout", "30")
                         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("agent.out").toFile()).start());
             }
+            // Both agents in the cluster before the apply, so that placement spreads the replicas.
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            for (String host : AGENT_HOSTS) {
+                while (true) {
+                    try {
+                        if (http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + head.port() + "/-/healthz")).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                            break;
+                        }
+                    } catch (java.io.IOException notYet) {
+                        // still starting
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("agent " + host + " did not start");
+                    }
+                    Thread.sleep(250);
+                }
+            }
             Path conf = head.dir().resolve("conf.ini");
             Files.writeString(conf, Files.readString(conf) + "\n" + DEPLOYMENT);
             Process apply = new ProcessBuilder(Servers.ROOT.resolve("bin/modelserve").toString(), "apply", "conf.ini", "--head",
