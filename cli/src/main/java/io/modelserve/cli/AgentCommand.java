@@ -2,7 +2,7 @@ package io.modelserve.cli;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.modelserve.agent.AgentOptions;
-import io.modelserve.agent.NodeAgent;
+import io.modelserve.agent.NodeAssembly;
 import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.cluster.ClusterMember;
@@ -81,13 +81,13 @@ final class AgentCommand implements Callable<Integer> {
         ClusterState state = new ClusterState(hazelcast);
         AppliedConfig applied = awaitAppliedConfig(state, log);
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
-        NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
+        NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
                 gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false,
                 member.keys().httpToken()),
                 HeadProcess.meters(), List.of());
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
-        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
+        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
                 applied.settings()::maxBodyBytes)).start();
         agent.markReady();
         System.out.println("agent " + nodeId + " joined cluster " + clusterName + "; ingress http://" + bind + ":"

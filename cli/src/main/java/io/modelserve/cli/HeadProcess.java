@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.AgentOptions;
-import io.modelserve.agent.NodeAgent;
+import io.modelserve.agent.NodeAssembly;
 import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.cluster.ClusterMember;
 import io.modelserve.cluster.ClusterState;
@@ -48,7 +48,7 @@ final class HeadProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeadProcess.class);
 
     private final HazelcastInstance hazelcast;
-    private final NodeAgent agent;
+    private final NodeAssembly agent;
     private final ControllerLoop controller;
     private final LeaderElection election;
     private final AdminApi admin;
@@ -59,7 +59,7 @@ final class HeadProcess implements AutoCloseable {
     record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli, int gpus, boolean standby,
             int failureTimeoutSeconds) {}
 
-    private HeadProcess(HazelcastInstance hazelcast, NodeAgent agent, ControllerLoop controller, LeaderElection election,
+    private HeadProcess(HazelcastInstance hazelcast, NodeAssembly agent, ControllerLoop controller, LeaderElection election,
             AdminApi admin, Path headRecord) {
         this.hazelcast = hazelcast;
         this.agent = agent;
@@ -83,10 +83,10 @@ final class HeadProcess implements AutoCloseable {
         String nodeId = "node-" + options.bind();
         Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
         ReplicaLogs replicaLogs = new ReplicaLogs(Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas"));
-        NodeAgent agent = new NodeAgent(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
+        NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
                 options.gpus(), workDir, true, member.keys().httpToken(),
                 servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
-        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent,
+        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
                 settings::maxBodyBytes)).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
         OwnedState owned = new OwnedState(Optional.of(disk));
@@ -217,7 +217,7 @@ final class HeadProcess implements AutoCloseable {
      * The head reports ready once the conf.ini it started with has converged, or has failures that
      * waiting will not fix, or after two minutes: a FAILED plugin must not keep the head unready.
      */
-    private static void awaitFirstConvergence(HazelcastControllerStore store, NodeAgent agent) {
+    private static void awaitFirstConvergence(HazelcastControllerStore store, NodeAssembly agent) {
         long deadline = System.currentTimeMillis() + 120_000;
         try {
             while (System.currentTimeMillis() < deadline) {

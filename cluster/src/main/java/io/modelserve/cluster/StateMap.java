@@ -99,8 +99,36 @@ public final class StateMap<V> {
         return map.addEntryListener(new ChangeListener(onChange), false);
     }
 
+    /**
+     * Calls {@code onEntry} with the key and the new value of every added or updated entry (empty for
+     * a removed one, or one that does not verify), so a reader can keep its own copy of the entries it
+     * cares about instead of reading the whole map on every change.
+     */
+    public UUID onEntry(java.util.function.BiConsumer<String, Optional<V>> onEntry) {
+        return map.addEntryListener(new EntryListener<>(this, onEntry), true);
+    }
+
     public void removeListener(UUID registration) {
         map.removeEntryListener(registration);
+    }
+
+    private record EntryListener<V>(StateMap<V> owner, java.util.function.BiConsumer<String, Optional<V>> onEntry)
+            implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+            EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            onEntry.accept(event.getKey(), owner.decode(event.getKey(), event.getValue()));
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            onEntry.accept(event.getKey(), owner.decode(event.getKey(), event.getValue()));
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            onEntry.accept(event.getKey(), Optional.empty());
+        }
     }
 
     private record ChangeListener(java.util.function.Consumer<String> onChange)

@@ -29,7 +29,7 @@ import org.slf4j.MDC;
  * The phase is owned by the {@link Lifecycle} (compare-and-set, the only caller of the change
  * listener); the node's loop reads it and may {@link #drain()} or {@link #abandon(String)}.
  */
-public final class Replica {
+public final class Replica implements ManagedReplica {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
