@@ -21,7 +21,8 @@ public final class LostWorkRequeue {
     private final PeerLiveness liveness;
     private final Supplier<Set<String>> knownNodes;
     private final ToIntFunction<Set<String>> requeueTakenByOthersThan;
-    private long lastRun = Long.MIN_VALUE;
+    private boolean ran;
+    private long lastRun;
 
     /** @param requeueTakenByOthersThan requeues what nodes not in the set took; returns how many */
     public LostWorkRequeue(String nodeId, PeerLiveness liveness, Supplier<Set<String>> knownNodes,
@@ -33,9 +34,10 @@ public final class LostWorkRequeue {
     }
 
     public void runIfDue(long now) {
-        if (now - lastRun < EVERY_MS) {
+        if (ran && now - lastRun < EVERY_MS) {
             return;
         }
+        ran = true;
         lastRun = now;
         Set<String> live = new HashSet<>();
         for (String node : knownNodes.get()) {

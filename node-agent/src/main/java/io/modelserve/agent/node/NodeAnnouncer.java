@@ -14,7 +14,7 @@ final class NodeAnnouncer {
     private final AgentStore store;
     private final BiFunction<String, Long, NodeStatus> entry;
     private String announcedMember = "";
-    private long lastAnnounce = Long.MIN_VALUE;
+    private long lastAnnounce;
 
     /** @param entry this node's entry for a member id and the time now (see {@link #announce}) */
     NodeAnnouncer(AgentStore store, BiFunction<String, Long, NodeStatus> entry) {
