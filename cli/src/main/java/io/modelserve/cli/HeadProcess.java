@@ -53,6 +53,7 @@ final class HeadProcess implements AutoCloseable {
     private final LeaderElection election;
     private final AdminApi admin;
     private final Path headRecord;
+    private final Runnable unsubscribe;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Parsed command-line choices for a head. */
@@ -60,13 +61,14 @@ final class HeadProcess implements AutoCloseable {
             int failureTimeoutSeconds) {}
 
     private HeadProcess(HazelcastInstance hazelcast, NodeAssembly agent, ControllerLoop controller, LeaderElection election,
-            AdminApi admin, Path headRecord) {
+            AdminApi admin, Path headRecord, Runnable unsubscribe) {
         this.hazelcast = hazelcast;
         this.agent = agent;
         this.controller = controller;
         this.election = election;
         this.admin = admin;
         this.headRecord = headRecord;
+        this.unsubscribe = unsubscribe;
     }
 
     static HeadProcess start(Options options, ServeSettings settings, String confText) throws Exception {
@@ -96,8 +98,12 @@ final class HeadProcess implements AutoCloseable {
         controller.setFence(election::holdsLease);
         controller.start();
         election.start();
-        state.replicas().onChange(key -> controller.trigger());
-        state.nodes().onChange(key -> controller.trigger());
+        java.util.UUID onStatus = state.replicas().onChange(key -> controller.trigger());
+        java.util.UUID onNode = state.nodes().onChange(key -> controller.trigger());
+        Runnable unsubscribe = () -> {
+            state.replicas().removeListener(onStatus);
+            state.nodes().removeListener(onNode);
+        };
         ConfigApplier applier = new ConfigApplier(store, owned, new ConfigParser(BuiltinSchemas.standard(), System::getenv),
                 election::holdsLease, System::currentTimeMillis, controller::trigger, settings.clusterSecret());
         HeadProcess[] head = new HeadProcess[1];
@@ -111,7 +117,7 @@ final class HeadProcess implements AutoCloseable {
         Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);
         Files.createDirectories(record.getParent());
         Files.writeString(record, options.bind() + ":" + admin.port() + "\n");
-        head[0] = new HeadProcess(hazelcast, agent, controller, election, admin, record);
+        head[0] = new HeadProcess(hazelcast, agent, controller, election, admin, record, unsubscribe);
 
         if (options.standby()) {
             System.out.println("standby head " + nodeId + " joined; it runs the controller when it is the oldest head");
@@ -267,6 +273,7 @@ final class HeadProcess implements AutoCloseable {
         }
         log.info("head stopping: draining replicas");
         election.close();
+        unsubscribe.run(); // before the controller stops: a late event would trigger a closed loop
         controller.close();
         agent.close();
         admin.close();
