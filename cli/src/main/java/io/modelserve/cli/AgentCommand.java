@@ -88,7 +88,7 @@ final class AgentCommand implements Callable<Integer> {
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
-                applied.settings()::maxBodyBytes)).start();
+                agent.bodies())).start();
         agent.markReady();
         System.out.println("agent " + nodeId + " joined cluster " + clusterName + "; ingress http://" + bind + ":"
                 + applied.settings().port());

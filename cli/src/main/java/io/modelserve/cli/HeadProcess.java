@@ -89,7 +89,7 @@ final class HeadProcess implements AutoCloseable {
                 options.gpus(), workDir, true, member.keys().httpToken(),
                 servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
         agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
-                settings::maxBodyBytes)).start();
+                agent.bodies())).start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
         OwnedState owned = new OwnedState(Optional.of(disk));
         ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned);

@@ -18,9 +18,29 @@ public record ServeSettings(
         String adminToken,
         long maxBodyBytes,
         String clusterSecret,
-        String stateDir) {
+        String stateDir,
+        MemoryLimits memory) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+    /**
+     * What a node may hold for clients (SECURITY.md, memory).
+     *
+     * @param maxInflightBytes      request body bytes one node holds at once; 0: a quarter of its heap
+     * @param queueMaxBytes         payload and result bytes the async queue stores, cluster-wide
+     * @param queueResultTtlSeconds how long queued work and its result are kept
+     */
+    public record MemoryLimits(long maxInflightBytes, long queueMaxBytes, long queueResultTtlSeconds) {
+        public static final long DEFAULT_QUEUE_MAX_BYTES = 64L * 1024 * 1024;
+        public static final long DEFAULT_QUEUE_RESULT_TTL_SECONDS = 3_600;
+        public static final MemoryLimits DEFAULTS = new MemoryLimits(0, DEFAULT_QUEUE_MAX_BYTES,
+                DEFAULT_QUEUE_RESULT_TTL_SECONDS);
+
+        /** This node's in-flight budget: the configured bytes, or a quarter of {@code maxHeapBytes}. */
+        public long inflightBytes(long maxHeapBytes) {
+            return maxInflightBytes > 0 ? maxInflightBytes : maxHeapBytes / 4;
+        }
+    }
 
     /** Settings without a cluster secret: node-to-node HTTP is then unauthenticated (see SECURITY.md). */
     public ServeSettings(int port, int dashboardPort, String clusterName, String algopkgDir, String modelZoo,
@@ -30,23 +50,27 @@ public record ServeSettings(
 
     public ServeSettings(int port, int dashboardPort, String clusterName, String algopkgDir, String modelZoo,
             String logDir, String adminToken, long maxBodyBytes, String clusterSecret) {
-        this(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, clusterSecret, "");
+        this(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, clusterSecret, "",
+                MemoryLimits.DEFAULTS);
     }
 
     /** The same settings with {@code adminToken} replaced (by its hash, before they enter the cluster). */
     public ServeSettings withAdminToken(String token) {
         return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, token, maxBodyBytes,
-                clusterSecret, stateDir);
+                clusterSecret, stateDir, memory);
     }
 
     public ServeSettings {
         clusterSecret = clusterSecret == null ? "" : clusterSecret;
         stateDir = stateDir == null ? "" : stateDir;
+        // Settings written by a node that predates the limits read back without them.
+        memory = memory == null ? MemoryLimits.DEFAULTS : memory;
     }
 
     /** What goes into the applied-config entry: the cluster secret never leaves the process. */
     public ServeSettings withoutClusterSecret() {
-        return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, "", stateDir);
+        return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, "", stateDir,
+                memory);
     }
 
     public boolean hasAdminToken() {
@@ -59,6 +83,7 @@ public record ServeSettings(
         return "ServeSettings[port=" + port + ", dashboardPort=" + dashboardPort + ", clusterName=" + clusterName
                 + ", algopkgDir=" + algopkgDir + ", modelZoo=" + modelZoo + ", logDir=" + logDir
                 + ", adminToken=" + (hasAdminToken() ? "<set>" : "<none>") + ", maxBodyBytes=" + maxBodyBytes
-                + ", clusterSecret=" + (clusterSecret.isEmpty() ? "<none>" : "<set>") + ", stateDir=" + stateDir + "]";
+                + ", clusterSecret=" + (clusterSecret.isEmpty() ? "<none>" : "<set>") + ", stateDir=" + stateDir
+                + ", memory=" + memory + "]";
     }
 }

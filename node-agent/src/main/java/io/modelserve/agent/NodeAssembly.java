@@ -21,6 +21,8 @@ import io.modelserve.agent.node.NodeDirectory;
 import io.modelserve.agent.node.RemoteView;
 import io.modelserve.agent.node.RestartPolicy;
 import io.modelserve.agent.plugin.PluginLoader;
+import io.modelserve.agent.memory.InflightBudget;
+import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.agent.queue.AsyncQueue;
 import io.modelserve.agent.queue.AsyncQueueEndpoints;
 import io.modelserve.agent.queue.QueueConsumers;
@@ -83,6 +85,8 @@ public final class NodeAssembly implements AutoCloseable {
     private final RemoteView remote;
     private final ReplicaRouter router;
     private final AsyncQueue asyncQueue;
+    /** One budget for every body this node reads: routes, queue posts, Open Inference, forwarded requests. */
+    private final RequestBodies bodies;
     private final QueueConsumers queueConsumers;
     private final LostWorkRequeue lostWork;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -128,10 +132,15 @@ public final class NodeAssembly implements AutoCloseable {
         localRef[0] = local;
         this.router = new ReplicaRouter(new NodeDirectory(local, remote), new Forwarder(options.clusterSecret(), liveness));
         routerRef[0] = router;
-        this.asyncQueue = new AsyncQueue(state.hazelcast());
+        this.bodies = new RequestBodies(store::maxBodyBytes,
+                new InflightBudget(() -> store.memory().inflightBytes(Runtime.getRuntime().maxMemory())));
+        this.asyncQueue = new AsyncQueue(state.hazelcast(), store::memory);
         this.queueConsumers = new QueueConsumers(options.nodeId(), asyncQueue, routes, router);
-        this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> asyncQueue.requeueTakenBy(live,
-                deployment -> routes.forDeployment(deployment).map(DeploymentSpec::retry).orElse(true)));
+        this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> {
+            asyncQueue.recountIfOldest(); // at most every 30 s, on one member
+            return asyncQueue.requeueTakenBy(live,
+                    deployment -> routes.forDeployment(deployment).map(DeploymentSpec::retry).orElse(true));
+        });
         Gauge.builder("modelserve.node.replicas", local, LocalReplicas::count).tag("node", options.nodeId())
                 .description("Replicas this node runs").register(meters);
         FunctionCounter.builder("modelserve.node.status.writes", loop, AgentLoop::statusWrites).tag("node", options.nodeId())
@@ -150,11 +159,11 @@ public final class NodeAssembly implements AutoCloseable {
     public NodeAssembly start() {
         router.setDemandSignal(new DemandSignal(
                 (deployment, at) -> state.demand().put(deployment, at, 1, TimeUnit.MINUTES), clock));
-        extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret()));
-        extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, store::maxBodyBytes));
+        extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret(), bodies));
+        extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies));
         extensions.add(new ArtifactEndpoint(new ServedFiles(options.workDir().resolve("artifacts"), options.servedDirs()),
                 new ClusterSecret(options.clusterSecret())));
-        ingress = new Ingress(options.nodeId(), routes, router, meters, store::maxBodyBytes, this::health, extensions)
+        ingress = new Ingress(options.nodeId(), routes, router, meters, bodies, this::health, extensions)
                 .start(options.bindAddress(), options.ingressPort());
         store.start();
         UUID statuses = state.replicas().onEntry(remote::statusChanged);
@@ -220,6 +229,11 @@ public final class NodeAssembly implements AutoCloseable {
         return options.nodeId();
     }
 
+    /** The body limits and in-flight budget of this node, for endpoints added to its ingress. */
+    public RequestBodies bodies() {
+        return bodies;
+    }
+
     public RouteTable routes() {
         return routes;
     }
@@ -273,6 +287,7 @@ public final class NodeAssembly implements AutoCloseable {
         }
         thread.close();
         queueConsumers.close();
+        asyncQueue.close();
         store.close();
         for (Runnable remove : unsubscribe) {
             try {

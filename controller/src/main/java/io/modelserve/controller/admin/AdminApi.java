@@ -3,6 +3,7 @@ package io.modelserve.controller.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.modelserve.cluster.http.HttpServers;
 import io.javalin.http.Context;
 import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.controller.dashboard.TokenRedaction;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Request line plus headers; Jetty answers 431 past it. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final ConfigApplier applier;
     private final Supplier<ClusterReport> report;
@@ -67,7 +71,7 @@ public final class AdminApi implements AutoCloseable {
         this.stop = stop;
         this.leadership = leadership;
         this.app = Javalin.create(config -> {
-            config.useVirtualThreads = true;
+            HttpServers.configure(config, "admin", MAX_HEADER_BYTES);
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = 4L * 1024 * 1024;

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
-            "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir");
+            "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir", "max_inflight_bytes",
+            "queue_max_bytes", "queue_result_ttl_s");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -60,11 +61,29 @@ final class ServeSectionValidator {
         String clusterSecret = clusterSecret(values);
         long maxBodyBytes = values.wholeNumber("max_body_bytes", ServeSettings.DEFAULT_MAX_BODY_BYTES, 1024,
                 Long.MAX_VALUE);
+        ServeSettings.MemoryLimits memory = memoryLimits(values, maxBodyBytes);
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
                 algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
                 logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret,
-                stateDir.map(Path::toString).orElse(""));
+                stateDir.map(Path::toString).orElse(""), memory);
         return new Result(settings, algopkg, modelZoo);
+    }
+
+    /** A limit below one body would refuse every body of the largest size it allows. */
+    private static ServeSettings.MemoryLimits memoryLimits(SectionValues values, long maxBodyBytes) {
+        long inflight = values.wholeNumber("max_inflight_bytes", 0L, 0, Long.MAX_VALUE);
+        if (inflight > 0 && inflight < maxBodyBytes) {
+            values.error("max_inflight_bytes", "must be at least max_body_bytes (" + maxBodyBytes
+                    + "), or 0 for a quarter of each node's heap; got " + inflight);
+        }
+        long queueMax = values.wholeNumber("queue_max_bytes", ServeSettings.MemoryLimits.DEFAULT_QUEUE_MAX_BYTES, 1024,
+                Long.MAX_VALUE);
+        if (queueMax < maxBodyBytes) {
+            values.error("queue_max_bytes", "must be at least max_body_bytes (" + maxBodyBytes + "); got " + queueMax);
+        }
+        long ttl = values.wholeNumber("queue_result_ttl_s", ServeSettings.MemoryLimits.DEFAULT_QUEUE_RESULT_TTL_SECONDS, 1,
+                30L * 24 * 3_600);
+        return new ServeSettings.MemoryLimits(inflight, queueMax, ttl);
     }
 
     private Optional<Path> path(SectionValues values, String key, String fallback) {

@@ -13,14 +13,15 @@ import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaDirectory;
 import io.modelserve.agent.routing.ReplicaRouter;
 import io.modelserve.agent.routing.RouteTable;
+import io.modelserve.agent.memory.BodyReader;
+import io.modelserve.agent.memory.InflightBudget;
+import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
  * The Open Inference Protocol (KServe v2) REST endpoints on a node's ingress, for deployments with a
@@ -37,14 +38,14 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
     private final RouteTable routes;
     private final ReplicaRouter router;
     private final ReplicaDirectory replicas;
-    private final LongSupplier maxBodyBytes;
+    private final RequestBodies bodies;
 
     public OpenInferenceEndpoints(RouteTable routes, ReplicaRouter router, ReplicaDirectory replicas,
-            LongSupplier maxBodyBytes) {
+            RequestBodies bodies) {
         this.routes = routes;
         this.router = router;
         this.replicas = replicas;
-        this.maxBodyBytes = maxBodyBytes;
+        this.bodies = bodies;
     }
 
     @Override
@@ -82,22 +83,17 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
     }
 
     private void infer(Context ctx) {
-        long limit = maxBodyBytes.getAsLong();
-        if (ctx.contentLength() > limit) {
-            error(ctx, 413, "request body too large: " + ctx.contentLength() + " bytes; the limit is " + limit + " bytes");
-            return;
+        try (InflightBudget.Reservation reservation = bodies.reserve()) {
+            BodyReader.Result read = bodies.read(ctx, reservation);
+            if (read instanceof BodyReader.Refusal refusal) {
+                Ingress.refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), Map.of("error", refusal.message()));
+                return;
+            }
+            infer(ctx, ((BodyReader.Read) read).bytes());
         }
-        byte[] body;
-        try (InputStream in = ctx.req().getInputStream()) {
-            body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
-        } catch (IOException e) {
-            error(ctx, 400, "could not read the request body: " + e.getMessage());
-            return;
-        }
-        if (body.length > limit) {
-            error(ctx, 413, "request body too large: more than " + limit + " bytes");
-            return;
-        }
+    }
+
+    private void infer(Context ctx, byte[] body) {
         JsonNode parsed;
         try {
             parsed = JSON.readTree(body);

@@ -13,15 +13,17 @@ import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaRouter;
 import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.routing.TrafficSplit;
+import io.modelserve.agent.memory.BodyReader;
+import io.modelserve.agent.memory.InflightBudget;
+import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.http.HttpServers;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +44,7 @@ public final class Ingress implements AutoCloseable {
     private final RouteTable routes;
     private final ReplicaRouter router;
     private final MeterRegistry meters;
-    private final LongSupplier maxBodyBytes;
+    private final RequestBodies bodies;
     private final Supplier<Map<String, Object>> health;
     private final Javalin app;
 
@@ -77,25 +79,26 @@ public final class Ingress implements AutoCloseable {
     public static final int MAX_HEADER_BYTES = 16 * 1024;
 
     public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
-            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health) {
-        this(nodeId, routes, router, meters, maxBodyBytes, health, java.util.List.of());
+            RequestBodies bodies, Supplier<Map<String, Object>> health) {
+        this(nodeId, routes, router, meters, bodies, health, java.util.List.of());
     }
 
     public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
-            LongSupplier maxBodyBytes, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions) {
+            RequestBodies bodies, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions) {
         this.nodeId = nodeId;
         this.routes = routes;
         this.router = router;
         this.meters = meters;
-        this.maxBodyBytes = maxBodyBytes;
+        this.bodies = bodies;
         this.health = health;
         this.app = Javalin.create(config -> {
-            config.useVirtualThreads = true;
+            // Jetty answers 431 past MAX_HEADER_BYTES: a client cannot make a node buffer unbounded headers.
+            HttpServers.configure(config, "ingress-" + nodeId, MAX_HEADER_BYTES);
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
-            config.http.maxRequestSize = Long.MAX_VALUE; // we enforce our own limit, before reading
-            // Jetty answers 431 past this: a client cannot make a node buffer unbounded headers.
-            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
+            // Never used: every endpoint reads its body itself, through RequestBodies, charged before
+            // it is read. (Javalin's limit applies only to ctx.body*(), which reads the whole body first.)
+            config.http.maxRequestSize = Long.MAX_VALUE;
         });
         app.get("/-/healthz", ctx -> {
             Map<String, Object> state = health.get();
@@ -174,18 +177,19 @@ public final class Ingress implements AutoCloseable {
                 spec = chosen;
             }
         }
-        byte[] body;
-        try {
-            body = readBody(ctx, maxBodyBytes.getAsLong());
-        } catch (BodyTooLarge e) {
-            record(spec, null, 413, started);
-            error(ctx, 413, e.getMessage());
-            return;
-        } catch (IOException e) {
-            record(spec, null, 400, started);
-            error(ctx, 400, "could not read the request body: " + e.getMessage());
-            return;
+        // The body's bytes stay charged until this request has its answer (or its client is gone).
+        try (InflightBudget.Reservation reservation = bodies.reserve()) {
+            BodyReader.Result read = bodies.read(ctx, reservation);
+            if (read instanceof BodyReader.Refusal refusal) {
+                record(spec, null, refusal.status(), started);
+                refuse(ctx, refusal);
+                return;
+            }
+            answer(ctx, spec, fallback, ((BodyReader.Read) read).bytes(), started);
         }
+    }
+
+    private void answer(Context ctx, DeploymentSpec spec, DeploymentSpec fallback, byte[] body, long started) {
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
         if (decoded instanceof RequestDecoder.Malformed malformed) {
             record(spec, null, 400, started);
@@ -298,28 +302,31 @@ public final class Ingress implements AutoCloseable {
         return path.substring(start, end);
     }
 
-    /** Reads at most {@code limit} bytes; refuses larger bodies without reading them whole. */
-    public static byte[] readBody(Context ctx, long limit) throws IOException, BodyTooLarge {
-        long declared = ctx.contentLength();
-        if (declared > limit) {
-            throw new BodyTooLarge(declared, limit);
-        }
-        try (InputStream in = ctx.req().getInputStream()) {
-            // With a Content-Length, read exactly that; without one (chunked), at most limit + 1.
-            int toRead = declared >= 0 ? (int) declared : (int) Math.min(limit + 1, Integer.MAX_VALUE - 8);
-            byte[] body = in.readNBytes(toRead);
-            if (body.length > limit) {
-                throw new BodyTooLarge(body.length, limit);
-            }
-            return body;
-        }
+    /** Answers a body that was not read (413, 503 + Retry-After, 400). */
+    public static void refuse(Context ctx, BodyReader.Refusal refusal) {
+        refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), new Envelope(0, null, refusal.message(), null));
     }
 
-    /** A body over {@code max_body_bytes}; its message is the 413 answer. */
-    public static final class BodyTooLarge extends Exception {
-        BodyTooLarge(long size, long limit) {
-            super("request body too large: " + (size > limit ? "more than " + limit : size) + " bytes; the limit is "
-                    + limit + " bytes (max_body_bytes in [MODEL SERVE])", null, false, false);
+    /**
+     * Answers now, flushed from the handler, and closes the connection: the body is left unread, so the
+     * connection cannot carry another request, and Jetty would otherwise wait for the rest of a body
+     * nobody reads (up to its idle timeout) before it sent the answer.
+     */
+    public static void refuse(Context ctx, int status, int retryAfterSeconds, Object body) {
+        try {
+            byte[] json = JSON.writeValueAsBytes(body);
+            var response = ctx.res();
+            response.setStatus(status);
+            response.setHeader("Connection", "close");
+            if (retryAfterSeconds > 0) {
+                response.setHeader("Retry-After", String.valueOf(retryAfterSeconds));
+            }
+            response.setContentType("application/json");
+            response.setContentLength(json.length);
+            response.getOutputStream().write(json);
+            response.flushBuffer();
+        } catch (IOException e) {
+            // The client is gone; nothing to answer.
         }
     }
 

@@ -36,6 +36,7 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
     private final AtomicLong events = new AtomicLong();
     private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile long maxBodyBytes = ServeSettings.DEFAULT_MAX_BODY_BYTES;
+    private volatile ServeSettings.MemoryLimits memory = ServeSettings.MemoryLimits.DEFAULTS;
     private volatile boolean needsResync;
     private volatile String member = "";
 
@@ -52,7 +53,10 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
         subscribe(state.applied(), (key, applied) -> {
             synchronized (this) {
                 events.incrementAndGet();
-                applied.ifPresent(a -> maxBodyBytes = a.settings().maxBodyBytes());
+                applied.ifPresent(a -> {
+                    maxBodyBytes = a.settings().maxBodyBytes();
+                    memory = a.settings().memory();
+                });
             }
             onChange.run();
         });
@@ -111,7 +115,7 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
             }
         });
         Map<String, DeploymentSpec> specs = state.deployments().entries();
-        Optional<Long> body = state.applied().get("current").map(a -> a.settings().maxBodyBytes());
+        Optional<ServeSettings> settings = state.applied().get("current").map(a -> a.settings());
         synchronized (this) {
             if (events.get() != before) {
                 return false;
@@ -120,7 +124,10 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
             mine.putAll(assigned);
             desired.keySet().retainAll(specs.keySet());
             desired.putAll(specs);
-            body.ifPresent(b -> maxBodyBytes = b);
+            settings.ifPresent(s -> {
+                maxBodyBytes = s.maxBodyBytes();
+                memory = s.memory();
+            });
         }
         onChange.run();
         return true;
@@ -141,6 +148,11 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
     /** The applied conf.ini's {@code max_body_bytes}. */
     public long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** The applied conf.ini's memory limits ({@code max_inflight_bytes}, {@code queue_*}). */
+    public ServeSettings.MemoryLimits memory() {
+        return memory;
     }
 
     @Override

@@ -5,12 +5,13 @@ import io.javalin.http.Context;
 import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.routing.RouteTable;
+import io.modelserve.agent.memory.BodyReader;
+import io.modelserve.agent.memory.InflightBudget;
+import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.cluster.DeploymentSpec;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.LongSupplier;
 
 /**
  * {@code POST /-/queue/<route>} -> 202 {"status":1,"id":...}; {@code GET /-/result/<id>} -> 200 with the
@@ -21,13 +22,13 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
     private final String nodeId;
     private final RouteTable routes;
     private final AsyncQueue queue;
-    private final LongSupplier maxBodyBytes;
+    private final RequestBodies bodies;
 
-    public AsyncQueueEndpoints(String nodeId, RouteTable routes, AsyncQueue queue, LongSupplier maxBodyBytes) {
+    public AsyncQueueEndpoints(String nodeId, RouteTable routes, AsyncQueue queue, RequestBodies bodies) {
         this.nodeId = nodeId;
         this.routes = routes;
         this.queue = queue;
-        this.maxBodyBytes = maxBodyBytes;
+        this.bodies = bodies;
     }
 
     @Override
@@ -36,33 +37,46 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
         app.get("/-/result/{id}", this::result);
     }
 
-    private void enqueue(Context ctx) throws IOException {
+    private void enqueue(Context ctx) {
         String route = ctx.pathParam("route").replaceAll("^/+|/+$", "");
         DeploymentSpec spec = routes.forRoute(route).orElse(null);
         if (spec == null) {
             Ingress.error(ctx, 404, "no route /" + route + "; see /-/routes");
             return;
         }
-        byte[] body;
-        try {
-            body = Ingress.readBody(ctx, maxBodyBytes.getAsLong());
-        } catch (Ingress.BodyTooLarge e) {
-            Ingress.error(ctx, 413, e.getMessage());
-            return;
+        try (InflightBudget.Reservation reservation = bodies.reserve()) {
+            BodyReader.Result read = bodies.read(ctx, reservation);
+            if (read instanceof BodyReader.Refusal refusal) {
+                Ingress.refuse(ctx, refusal);
+                return;
+            }
+            enqueue(ctx, spec, ((BodyReader.Read) read).bytes());
         }
+    }
+
+    private void enqueue(Context ctx, DeploymentSpec spec, byte[] body) {
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
         if (decoded instanceof RequestDecoder.Malformed malformed) {
             Ingress.error(ctx, 400, malformed.message());
             return;
         }
-        var request = ((RequestDecoder.Ok) decoded).request();
         String id = UUID.randomUUID().toString();
-        boolean accepted = queue.enqueue(new QueuedRequest(id, spec.name(), request.params(), request.body(),
-                request.contentType(), System.currentTimeMillis(), nodeId));
-        if (!accepted) {
-            ctx.header("Retry-After", "1");
-            Ingress.error(ctx, 503, "the queue of " + spec.name() + " is full");
-            return;
+        AsyncQueue.Accepted accepted = queue.enqueue(new QueuedRequest(id, spec.name(), ctx.queryParamMap(),
+                ctx.contentType(), System.currentTimeMillis(), nodeId, body));
+        switch (accepted) {
+            case ACCEPTED -> { }
+            case QUEUE_FULL -> {
+                ctx.header("Retry-After", "1");
+                Ingress.error(ctx, 503, "the queue of " + spec.name() + " is full");
+                return;
+            }
+            case BYTES_FULL -> {
+                // Results count until they expire, so room comes back slowly: ask for a longer wait.
+                ctx.header("Retry-After", "5");
+                Ingress.error(ctx, 503, "the async queue holds as much work and results as it may (queue_max_bytes = "
+                        + queue.limits().queueMaxBytes() + " in [MODEL SERVE], cluster-wide); retry later");
+                return;
+            }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status", 1);

@@ -2,13 +2,11 @@ package io.modelserve.agent.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaRouter;
 import io.modelserve.agent.routing.RouteTable;
-import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.cluster.DeploymentSpec;
 import java.util.Map;
 import java.util.Optional;
@@ -96,8 +94,13 @@ public final class QueueConsumers implements AutoCloseable {
                     + " was removed before the request ran")));
             return;
         }
-        ObjectNode params = request.params() == null ? JsonNodeFactory.instance.objectNode() : request.params();
-        Outcome outcome = router.dispatch(current, new JsonRequest(params, request.body(), request.contentType()));
+        // Stored as it came; decoded here, as the route would have (it decoded once on accept, to answer 400).
+        RequestDecoder.Decoded decoded = RequestDecoder.decode(request.body(), request.contentType(), request.query());
+        if (decoded instanceof RequestDecoder.Malformed malformed) {
+            finish(request, 400, JSON.valueToTree(Ingress.Envelope.failed(malformed.message())));
+            return;
+        }
+        Outcome outcome = router.dispatch(current, ((RequestDecoder.Ok) decoded).request());
         switch (outcome) {
             case Outcome.Served served -> {
                 String info = (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId();

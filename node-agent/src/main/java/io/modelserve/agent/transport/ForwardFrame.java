@@ -21,6 +21,15 @@ final class ForwardFrame {
 
     private ForwardFrame() {}
 
+    /**
+     * The largest frame a body within {@code maxBodyBytes} makes: the length prefix, the body, and its
+     * params with the query string (bounded by the header limit). Params are the body decoded: for
+     * JSON about its size; for a form up to twice it, as {@code %01} becomes {@code \u0001}.
+     */
+    static long maxFrameBytes(long maxBodyBytes) {
+        return 4 + 3 * maxBodyBytes + io.modelserve.agent.http.Ingress.MAX_HEADER_BYTES;
+    }
+
     static byte[] encode(JsonRequest request) throws IOException {
         byte[] params = JSON.writeValueAsBytes(request.params());
         ByteBuffer frame = ByteBuffer.allocate(4 + params.length + request.body().length);

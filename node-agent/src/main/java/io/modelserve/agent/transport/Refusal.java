@@ -10,7 +10,9 @@ public enum Refusal {
     /** It is not RUNNING (starting, draining, stopping). */
     NOT_READY,
     /** It is not on that node any more, or stopped before running the job. */
-    REPLICA_GONE;
+    REPLICA_GONE,
+    /** Its node holds all the request bytes it may ({@code max_inflight_bytes}); the body was not read. */
+    NODE_BUSY;
 
     /** On a forwarded request's answer: the replica refused it, with one of these codes. */
     public static final String HEADER = "X-Modelserve-Refused";

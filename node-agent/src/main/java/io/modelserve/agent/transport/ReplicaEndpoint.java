@@ -7,6 +7,9 @@ import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaDirectory;
 import io.modelserve.agent.routing.ReplicaRouter;
+import io.modelserve.agent.memory.BodyReader;
+import io.modelserve.agent.memory.InflightBudget;
+import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.agent.runtime.Replica;
@@ -27,10 +30,13 @@ public final class ReplicaEndpoint implements Ingress.Extension {
     private final ReplicaDirectory directory;
     private final ReplicaRouter router;
     private final ClusterSecret clusterSecret;
+    private final RequestBodies bodies;
     private final ParkedStreams streams = new ParkedStreams();
 
-    public ReplicaEndpoint(String nodeId, ReplicaDirectory directory, ReplicaRouter router, String clusterSecret) {
+    public ReplicaEndpoint(String nodeId, ReplicaDirectory directory, ReplicaRouter router, String clusterSecret,
+            RequestBodies bodies) {
         this.nodeId = nodeId;
+        this.bodies = bodies;
         this.directory = directory;
         this.router = router;
         this.clusterSecret = new ClusterSecret(clusterSecret);
@@ -75,19 +81,43 @@ public final class ReplicaEndpoint implements Ingress.Extension {
             Ingress.error(ctx, 503, "replica " + ctx.pathParam("id") + " is not running on " + nodeId);
             return;
         }
+        // A forwarded body is charged to this node's budget like any other; a node over its budget
+        // refuses before running anything, and the sender tries another replica.
+        try (InflightBudget.Reservation reservation = bodies.reserve()) {
+            BodyReader.Result read = bodies.read(ctx, ForwardFrame.maxFrameBytes(bodies.maxBodyBytes()), reservation);
+            if (read instanceof BodyReader.Refusal refusal) {
+                if (refusal instanceof BodyReader.Busy) {
+                    ctx.header(Refusal.HEADER, Refusal.NODE_BUSY.name());
+                }
+                Ingress.refuse(ctx, refusal);
+                return;
+            }
+            serve(ctx, replica.get(), ((BodyReader.Read) read).bytes());
+        }
+    }
+
+    private void serve(Context ctx, Replica replica, byte[] frame) {
         String originalType = ctx.header(ForwardFrame.ORIGINAL_TYPE_HEADER);
-        Optional<JsonRequest> request = ForwardFrame.decode(ctx.bodyAsBytes(), "-".equals(originalType) ? "" : originalType);
+        Optional<JsonRequest> request = ForwardFrame.decode(frame, "-".equals(originalType) ? "" : originalType);
         if (request.isEmpty()) {
             Ingress.error(ctx, 400, "malformed forwarded request");
             return;
         }
-        long timeout = parseTimeout(ctx.header(Forwarder.DEADLINE_HEADER), replica.get().assignment().spec().timeoutMs());
+        if (request.get().body().length > bodies.maxBodyBytes()) {
+            Ingress.error(ctx, 413, "forwarded body of " + request.get().body().length + " bytes is over max_body_bytes = "
+                    + bodies.maxBodyBytes());
+            return;
+        }
+        // The sender's deadline, but never longer than this deployment allows: a peer cannot make a
+        // replica here hold a request (and its body) past timeout_ms.
+        long timeout = Math.min(parseTimeout(ctx.header(Forwarder.DEADLINE_HEADER), replica.assignment().spec().timeoutMs()),
+                replica.assignment().spec().timeoutMs());
         boolean stream = ctx.header(ChunkStreamWriter.STREAM_HEADER) != null;
-        Outcome outcome = router.dispatchTo(replica.get(), request.get(), timeout, stream);
+        Outcome outcome = router.dispatchTo(replica, request.get(), timeout, stream);
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
                 String info = nodeId + "/" + served.replicaId();
-                String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.get().assignment().spec().name()));
+                String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.assignment().spec().name()));
                 Ingress.json(ctx, 200, Map.of("status", 1, "stream", id, "info", info));
             }
             case Outcome.Served served -> {

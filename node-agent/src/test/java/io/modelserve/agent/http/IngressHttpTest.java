@@ -87,7 +87,7 @@ class IngressHttpTest {
                 return false;
             }
         };
-        ingress = new Ingress("node-a", routes, new ReplicaRouter(directory), meters, () -> MAX_BODY_BYTES,
+        ingress = new Ingress("node-a", routes, new ReplicaRouter(directory), meters, io.modelserve.agent.memory.RequestBodies.of(MAX_BODY_BYTES),
                 () -> Map.of("status", "ok", "node", "node-a")).start("127.0.0.1", 0);
     }
 

@@ -24,23 +24,24 @@ class AsyncQueueTest {
     void start() {
         hazelcast = ClusterMember.start(new MemberOptions("queue-test-" + ThreadLocalRandom.current().nextInt(1_000_000),
                 "127.0.0.1", 5900 + ThreadLocalRandom.current().nextInt(90), List.of(), false, 5));
-        queue = new AsyncQueue(hazelcast);
+        queue = new AsyncQueue(hazelcast, () -> io.modelserve.cluster.ServeSettings.MemoryLimits.DEFAULTS);
     }
 
     @AfterAll
     void stop() {
+        queue.close();
         hazelcast.shutdown();
     }
 
     private QueuedRequest request(String id, String deployment) {
-        return new QueuedRequest(id, deployment, JsonNodeFactory.instance.objectNode(), new byte[0], "application/json",
-                System.currentTimeMillis(), "n1");
+        return new QueuedRequest(id, deployment, java.util.Map.of(), "application/json", System.currentTimeMillis(), "n1",
+                new byte[0]);
     }
 
     @Test
     void workOfALostNodeRunsAgainOnlyWhereTheDeploymentAllowsIt() throws Exception {
-        assertThat(queue.enqueue(request("a", "idempotent"))).isTrue();
-        assertThat(queue.enqueue(request("b", "once-only"))).isTrue();
+        assertThat(queue.enqueue(request("a", "idempotent"))).isEqualTo(AsyncQueue.Accepted.ACCEPTED);
+        assertThat(queue.enqueue(request("b", "once-only"))).isEqualTo(AsyncQueue.Accepted.ACCEPTED);
         assertThat(queue.take("idempotent", "lost-node", 1_000)).isPresent();
         assertThat(queue.take("once-only", "lost-node", 1_000)).isPresent();
 
@@ -72,7 +73,7 @@ class AsyncQueueTest {
         assertThat(queue.requeueTakenBy(Set.of("n1"), deployment -> true)).isZero();
         assertThat(hazelcast.getQueue("modelserve.queue.forged")).isEmpty();
 
-        assertThat(queue.enqueue(request("real", "forged"))).isTrue();
+        assertThat(queue.enqueue(request("real", "forged"))).isEqualTo(AsyncQueue.Accepted.ACCEPTED);
         assertThat(queue.take("forged", "n1", 1_000)).map(QueuedRequest::id).hasValue("real");
     }
 }

@@ -79,8 +79,9 @@ class RemoteRoutingTest {
             }
         };
         ReplicaRouter peerRouter = new ReplicaRouter(directory);
-        Ingress ingress = new Ingress(node, new RouteTable(), peerRouter, meters, () -> 1 << 20,
-                () -> Map.of("status", "ok"), List.of(new ReplicaEndpoint(node, directory, peerRouter, "")))
+        io.modelserve.agent.memory.RequestBodies bodies = io.modelserve.agent.memory.RequestBodies.of(1 << 20);
+        Ingress ingress = new Ingress(node, new RouteTable(), peerRouter, meters, bodies,
+                () -> Map.of("status", "ok"), List.of(new ReplicaEndpoint(node, directory, peerRouter, "", bodies)))
                 .start("127.0.0.1", 0);
         peers.add(ingress);
         remote.add(new RemoteReplica(replica.id(), spec.name(), node, "http://127.0.0.1:" + ingress.port()));

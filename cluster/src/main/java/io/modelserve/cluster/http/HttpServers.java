@@ -1,0 +1,42 @@
+package io.modelserve.cluster.http;
+
+import io.javalin.config.JavalinConfig;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * How every modelserve HTTP server (a node's ingress, the head's admin API and dashboard) is set up,
+ * in one place, so that what a client can make one of them do is what it can make all of them do:
+ * <ul>
+ *   <li>Request line plus headers of at most {@code maxHeaderBytes}: Jetty answers 431 past it.
+ *   <li>Handlers run when the headers are in, so a body can be refused (413, 503) before it is sent.
+ *   <li>Every answer the server gives on its own (400 bad request line, 414, 431, 505, a failed
+ *       dispatch) is a JSON envelope, as the handlers' own errors are ({@link JsonErrorHandler}).
+ *   <li>Jetty's selectors and acceptors run on platform threads; handlers on virtual threads. Javalin's
+ *       own virtual-thread pool also runs the selector on a virtual thread, and then a connection
+ *       accepted while every other connection is idle (say, 60 clients each holding a body open) was
+ *       never registered with the selector: the server looked dead to new clients until some other
+ *       socket had traffic.
+ * </ul>
+ */
+public final class HttpServers {
+    /** Platform threads for Jetty's own work (selecting, accepting); requests never run on them. */
+    private static final int PLATFORM_THREADS = 16;
+
+    private HttpServers() {}
+
+    public static void configure(JavalinConfig config, String name, int maxHeaderBytes) {
+        config.useVirtualThreads = false;
+        QueuedThreadPool pool = new QueuedThreadPool(PLATFORM_THREADS, 2);
+        pool.setName(name);
+        pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory()));
+        config.jetty.threadPool = pool;
+        config.jetty.modifyHttpConfiguration(http -> {
+            http.setRequestHeaderSize(maxHeaderBytes);
+            // Dispatch on the headers, not on the first byte of body: a Content-Length over the limit,
+            // or a body the budget cannot take, is refused before the client sends any of it.
+            http.setDelayDispatchUntilContent(false);
+        });
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    }
+}
