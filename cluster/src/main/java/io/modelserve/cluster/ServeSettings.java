@@ -54,6 +54,12 @@ public record ServeSettings(
                 MemoryLimits.DEFAULTS);
     }
 
+    public ServeSettings(int port, int dashboardPort, String clusterName, String algopkgDir, String modelZoo,
+            String logDir, String adminToken, long maxBodyBytes, String clusterSecret, String stateDir) {
+        this(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, clusterSecret,
+                stateDir, MemoryLimits.DEFAULTS);
+    }
+
     /** The same settings with {@code adminToken} replaced (by its hash, before they enter the cluster). */
     public ServeSettings withAdminToken(String token) {
         return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, token, maxBodyBytes,
