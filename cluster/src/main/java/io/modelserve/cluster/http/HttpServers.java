@@ -25,6 +25,21 @@ public final class HttpServers {
 
     private HttpServers() {}
 
+    /**
+     * Javalin's own answers (an unknown method such as {@code BREW /} is 405 or 501 from its router)
+     * as the JSON envelope, where no handler wrote one.
+     */
+    public static void jsonErrors(io.javalin.Javalin app) {
+        for (int status : new int[] {400, 405, 413, 500, 501, 503}) {
+            app.error(status, ctx -> {
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith("application/json")) {
+                    ctx.contentType("application/json").result(JsonErrorHandler.envelope(status, null));
+                }
+            });
+        }
+    }
+
     public static void configure(JavalinConfig config, String name, int maxHeaderBytes) {
         config.useVirtualThreads = false;
         QueuedThreadPool pool = new QueuedThreadPool(PLATFORM_THREADS, 2);

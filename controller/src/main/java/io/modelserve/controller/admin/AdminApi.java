@@ -86,9 +86,12 @@ public final class AdminApi implements AutoCloseable {
             log.error("admin API: {} {} failed", ctx.method(), ctx.path(), e);
             json(ctx, 500, Map.of("status", 0, "error", "internal error: " + e));
         });
+        HttpServers.jsonErrors(app);
         app.error(404, ctx -> {
-            if (ctx.result() == null) {
-                json(ctx, 404, Map.of("status", 0, "error", "no such admin endpoint " + ctx.path()));
+            // Javalin's own 404 (e.g. for a method it does not know, such as BREW) is text: replace it.
+            if (ctx.result() == null || !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {
+                json(ctx, 404, Map.of("status", 0, "error", "no such admin endpoint " + ctx.method().name() + " "
+                        + ctx.path()));
             }
         });
     }

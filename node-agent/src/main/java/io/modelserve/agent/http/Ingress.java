@@ -112,9 +112,13 @@ public final class Ingress implements AutoCloseable {
         for (HandlerType method : ROUTE_METHODS) {
             app.addHttpHandler(method, "/<path>", this::serve);
         }
+        HttpServers.jsonErrors(app);
         app.error(404, ctx -> {
-            if (ctx.result() == null && !ctx.res().isCommitted()) {
-                error(ctx, 404, "no route " + ctx.path());
+            // Javalin's own 404 (e.g. for a method it does not know, such as BREW) is text: replace it.
+            boolean javalinsOwn = ctx.result() == null || !String.valueOf(ctx.res().getContentType()).startsWith("application/json");
+            if (javalinsOwn && !ctx.res().isCommitted()) {
+                error(ctx, 404, ctx.method() == HandlerType.INVALID ? "unknown HTTP method " + ctx.req().getMethod()
+                        + "; routes take GET, POST, PUT, DELETE, PATCH" : "no route " + ctx.path());
             }
         });
         app.exception(Exception.class, (e, ctx) -> {
