@@ -22,11 +22,14 @@ final class AdminClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** An answer from the head: HTTP status and JSON body, and where it redirects to, if it does. */
-    record Answer(int status, JsonNode body, String location) {
+    record Answer(int status, JsonNode body, String location, int retryAfterSeconds) {
         Answer(int status, JsonNode body) {
-            this(status, body, null);
+            this(status, body, null, 0);
         }
     }
+
+    /** How long an apply waits for a head to lead (a standby takes over within a few seconds). */
+    private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
     AdminClient(String hostPort, String token) {
         this.base = "http://" + hostPort;
@@ -44,6 +47,19 @@ final class AdminClient {
     Answer post(String path, Object body) throws IOException, InterruptedException {
         byte[] json = JSON.writeValueAsBytes(body);
         Answer answer = send(postTo(URI.create(base + path), json));
+        // While leadership changes hands (a head died, its standby has not confirmed the lease yet) the
+        // head answers 503 + Retry-After: wait for a leader for a bounded time instead of failing.
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        boolean said = false;
+        while (answer.status() == 503 && answer.retryAfterSeconds() > 0 && System.nanoTime() < deadline) {
+            if (!said) {
+                System.err.println("(" + base + ": " + answer.body().path("error").asText("no leader now")
+                        + "; waiting for a leader)");
+                said = true;
+            }
+            Thread.sleep(Duration.ofSeconds(Math.min(answer.retryAfterSeconds(), 5)));
+            answer = send(postTo(URI.create(base + path), json));
+        }
         String location = answer.status() == 307 || answer.status() == 308 ? answer.location() : null;
         if (location == null || !location.startsWith("http://")) {
             return answer;
@@ -68,6 +84,13 @@ final class AdminClient {
         } catch (IOException e) {
             body = JSON.createObjectNode().put("error", new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
         }
-        return new Answer(response.statusCode(), body, response.headers().firstValue("Location").orElse(null));
+        int retryAfter;
+        try {
+            retryAfter = Integer.parseInt(response.headers().firstValue("Retry-After").orElse("0").strip());
+        } catch (NumberFormatException e) {
+            retryAfter = 0;
+        }
+        return new Answer(response.statusCode(), body, response.headers().firstValue("Location").orElse(null),
+                Math.max(0, retryAfter));
     }
 }

@@ -194,7 +194,16 @@ final class HeadProcess implements AutoCloseable {
 
             @Override
             public Optional<String> leaderAdmin() {
-                return election.current().flatMap(lease -> state.nodes().get(lease.nodeId()))
+                // Only a lease held by another live member names a leader. While the lease still names a
+                // dead head, or names this head before its own election pass has confirmed it, there is
+                // no one to send an apply to: the caller gets 503 + Retry-After, never a redirect to a
+                // dead address or to itself.
+                String me = state.hazelcast().getCluster().getLocalMember().getUuid().toString();
+                return election.current()
+                        .filter(lease -> !lease.memberUuid().equals(me))
+                        .filter(lease -> state.hazelcast().getCluster().getMembers().stream()
+                                .anyMatch(member -> member.getUuid().toString().equals(lease.memberUuid())))
+                        .flatMap(lease -> state.nodes().get(lease.nodeId()))
                         .map(node -> node.address() + ":" + dashboardPort);
             }
         };
