@@ -3,7 +3,6 @@ package io.modelserve.cli;
 import com.hazelcast.core.HazelcastInstance;
 import io.modelserve.agent.AgentOptions;
 import io.modelserve.agent.NodeAssembly;
-import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.cluster.ClusterMember;
 import io.modelserve.cluster.ClusterState;
@@ -87,8 +86,7 @@ final class AgentCommand implements Callable<Integer> {
                 HeadProcess.meters(), List.of());
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
-        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
-                agent.bodies())).start();
+        agent.start();
         agent.markReady();
         System.out.println("agent " + nodeId + " joined cluster " + clusterName + "; ingress http://" + bind + ":"
                 + applied.settings().port());

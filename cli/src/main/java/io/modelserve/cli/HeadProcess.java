@@ -12,7 +12,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.AgentOptions;
 import io.modelserve.agent.NodeAssembly;
-import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.cluster.ClusterMember;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.MemberOptions;
@@ -88,8 +87,7 @@ final class HeadProcess implements AutoCloseable {
         NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
                 options.gpus(), workDir, true, member.keys().httpToken(),
                 servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
-        agent.addIngressExtension(new OpenInferenceEndpoints(agent.routes(), agent.router(), agent.directory(),
-                agent.bodies())).start();
+        agent.start();
         HazelcastControllerStore store = new HazelcastControllerStore(state);
         OwnedState owned = new OwnedState(Optional.of(disk));
         ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned);

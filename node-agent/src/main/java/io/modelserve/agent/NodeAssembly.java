@@ -10,7 +10,10 @@ import io.modelserve.agent.artifact.ArtifactCache;
 import io.modelserve.agent.artifact.ArtifactEndpoint;
 import io.modelserve.agent.artifact.PeerArtifactSource;
 import io.modelserve.agent.artifact.ServedFiles;
+import io.modelserve.agent.builtin.OpenInferenceEndpoints;
+import io.modelserve.agent.builtin.OpenInferenceService;
 import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.http.RequestLog;
 import io.modelserve.agent.node.AgentLoop;
 import io.modelserve.agent.node.DemandSignal;
 import io.modelserve.agent.node.HazelcastAgentStore;
@@ -89,6 +92,7 @@ public final class NodeAssembly implements AutoCloseable {
     private final RequestBodies bodies;
     private final QueueConsumers queueConsumers;
     private final LostWorkRequeue lostWork;
+    private final OpenInferenceService openInference;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Ingress.Extension> extensions = new ArrayList<>();
     private final List<Runnable> unsubscribe = new ArrayList<>();
@@ -134,6 +138,7 @@ public final class NodeAssembly implements AutoCloseable {
         routerRef[0] = router;
         this.bodies = new RequestBodies(store::maxBodyBytes,
                 new InflightBudget(() -> store.memory().inflightBytes(Runtime.getRuntime().maxMemory())));
+        this.openInference = new OpenInferenceService(routes, router, requestLog());
         this.asyncQueue = new AsyncQueue(state.hazelcast(), store::memory);
         this.queueConsumers = new QueueConsumers(options.nodeId(), asyncQueue, routes, router);
         this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> {
@@ -161,6 +166,7 @@ public final class NodeAssembly implements AutoCloseable {
                 (deployment, at) -> state.demand().put(deployment, at, 1, TimeUnit.MINUTES), clock));
         extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret(), bodies));
         extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies));
+        extensions.add(new OpenInferenceEndpoints(openInference(), bodies));
         extensions.add(new ArtifactEndpoint(new ServedFiles(options.workDir().resolve("artifacts"), options.servedDirs()),
                 new ClusterSecret(options.clusterSecret())));
         ingress = new Ingress(options.nodeId(), routes, router, meters, bodies, this::health, extensions)
@@ -227,6 +233,21 @@ public final class NodeAssembly implements AutoCloseable {
 
     public String nodeId() {
         return options.nodeId();
+    }
+
+    /** The Open Inference Protocol's calls on this node, for its REST endpoints and its gRPC service. */
+    public OpenInferenceService openInference() {
+        return openInference;
+    }
+
+    /** Counts a request in the ingress's {@code modelserve.requests} (nothing before the ingress started). */
+    public RequestLog requestLog() {
+        return (spec, replicaId, status, startedNanos) -> {
+            Ingress started = ingress;
+            if (started != null) {
+                started.record(spec, replicaId, status, startedNanos);
+            }
+        };
     }
 
     /** The body limits and in-flight budget of this node, for endpoints added to its ingress. */

@@ -60,7 +60,7 @@ public record ModelSignature(List<TensorSignature> inputs, List<TensorSignature>
                         + "' has element type " + info.onnxType + ", which built-in backends do not serve"
                         + " (served: BOOL, UINT8, INT8, INT32, INT64, FP32, FP64)");
             };
-            tensors.add(new TensorSignature(node.getName(), type, info.getShape()));
+            tensors.add(new TensorSignature(node.getName(), type, info.getShape(), info.getDimensionNames()));
         }
         return tensors;
     }

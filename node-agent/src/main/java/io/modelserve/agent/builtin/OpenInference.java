@@ -80,6 +80,10 @@ public final class OpenInference {
             }
             ordered.add(tensor);
         }
+        Invalid mismatch = freeDimensionsDisagree(signature.inputs(), ordered);
+        if (mismatch != null) {
+            return mismatch;
+        }
         List<String> requested = new ArrayList<>();
         JsonNode outputs = body.get("outputs");
         if (outputs != null && outputs.isArray()) {
@@ -94,6 +98,34 @@ public final class OpenInference {
         }
         JsonNode id = body.get("id");
         return new Inputs(id != null && id.isTextual() ? id.asText() : null, ordered, requested);
+    }
+
+    /**
+     * Free dimensions the model names alike (a batch and sequence length shared by token ids and their
+     * mask) must be equal: otherwise ONNX Runtime fails the run with its own text, which is the
+     * caller's mistake told as a model failure.
+     */
+    private static Invalid freeDimensionsDisagree(List<TensorSignature> expected, List<Tensor> given) {
+        Map<String, String> firstSeen = new LinkedHashMap<>();
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (int i = 0; i < expected.size(); i++) {
+            String[] names = expected.get(i).dimensionNames();
+            long[] shape = given.get(i).shape();
+            for (int d = 0; d < names.length; d++) {
+                if (names[d].isEmpty()) {
+                    continue;
+                }
+                String where = "input '" + expected.get(i).name() + "' dimension " + d;
+                Long seen = sizes.putIfAbsent(names[d], shape[d]);
+                if (seen == null) {
+                    firstSeen.put(names[d], where);
+                } else if (seen != shape[d]) {
+                    return new Invalid(where + " is " + shape[d] + " where " + firstSeen.get(names[d]) + " is " + seen
+                            + "; the model names both '" + names[d] + "', so they must be equal");
+                }
+            }
+        }
+        return null;
     }
 
     /** A {@link Tensor}, or {@link Invalid} naming the input. */

@@ -8,95 +8,103 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.modelserve.agent.http.Ingress;
-import io.modelserve.agent.routing.Outcome;
-import io.modelserve.agent.routing.ReplicaDirectory;
-import io.modelserve.agent.routing.ReplicaRouter;
-import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.memory.BodyReader;
 import io.modelserve.agent.memory.InflightBudget;
 import io.modelserve.agent.memory.RequestBodies;
-import io.modelserve.agent.runtime.JsonRequest;
-import io.modelserve.cluster.DeploymentSpec;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The Open Inference Protocol (KServe v2) REST endpoints on a node's ingress, for deployments with a
- * built-in backend; the model name is the deployment's name. Calls are routed to a replica like any
- * request (local first, else another node). Errors are the protocol's {@code {"error": "..."}}:
- * 400 for the caller's tensors (the input named), 404 for an unknown model, 503 when no replica is
- * ready, 500 when the model failed.
+ * built-in backend; the model name is the deployment's name, its versions {@code main} and its
+ * canaries' labels. The calls themselves are {@link OpenInferenceService}'s (shared with gRPC); this
+ * class is HTTP: paths, the binary tensor data extension's framing, and the protocol's
+ * {@code {"error": "..."}} for every error under {@code /v2}, unknown paths and methods included.
  */
 public final class OpenInferenceEndpoints implements Ingress.Extension {
+    /** The length of the JSON part of a body whose binary tensors follow it (binary tensor data extension). */
+    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final String MODEL = "/v2/models/{model}";
+    private static final String VERSION = "/v2/models/{model}/versions/{version}";
 
-    private final RouteTable routes;
-    private final ReplicaRouter router;
-    private final ReplicaDirectory replicas;
+    private final OpenInferenceService service;
     private final RequestBodies bodies;
 
-    public OpenInferenceEndpoints(RouteTable routes, ReplicaRouter router, ReplicaDirectory replicas,
-            RequestBodies bodies) {
-        this.routes = routes;
-        this.router = router;
-        this.replicas = replicas;
+    public OpenInferenceEndpoints(OpenInferenceService service, RequestBodies bodies) {
+        this.service = service;
         this.bodies = bodies;
     }
 
     @Override
     public void register(Javalin app) {
-        app.get("/v2", ctx -> json(ctx, 200, Map.of("name", "modelserve", "version", "2", "extensions", List.of())));
+        app.get("/v2", ctx -> json(ctx, 200, service.serverMetadata()));
         app.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
-        app.get("/v2/health/ready", this::serverReady);
-        app.get("/v2/models/{model}", ctx -> call(ctx, OpenInference.METADATA_TYPE, null));
-        app.get("/v2/models/{model}/ready", this::modelReady);
-        app.post("/v2/models/{model}/infer", this::infer);
-    }
-
-    /** Ready when every built-in deployment has a replica ready somewhere in the cluster. */
-    private void serverReady(Context ctx) {
-        List<String> waiting = routes.deployments().stream().filter(DeploymentSpec::isBuiltin)
-                .filter(spec -> spec.replicas() > 0 && !ready(spec)).map(DeploymentSpec::name).sorted().toList();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", waiting.isEmpty());
-        if (!waiting.isEmpty()) {
-            body.put("waiting_for", waiting);
+        app.get("/v2/health/ready", ctx -> answer(ctx, service.serverReady()));
+        for (String model : List.of(MODEL, VERSION)) {
+            app.get(model, ctx -> answer(ctx, service.modelMetadata(ctx.pathParam("model"), version(ctx))));
+            app.get(model + "/ready", ctx -> answer(ctx, service.modelReady(ctx.pathParam("model"), version(ctx))));
+            app.post(model + "/infer", this::infer);
         }
-        json(ctx, waiting.isEmpty() ? 200 : 503, body);
-    }
-
-    private void modelReady(Context ctx) {
-        DeploymentSpec spec = model(ctx);
-        if (spec != null) {
-            boolean ready = ready(spec);
-            json(ctx, ready ? 200 : 503, Map.of("name", spec.name(), "ready", ready));
+        for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+                HandlerType.DELETE, HandlerType.PATCH}) {
+            app.addHttpHandler(method, "/v2/<rest>", OpenInferenceEndpoints::unknownPath);
         }
     }
 
-    private boolean ready(DeploymentSpec spec) {
-        return !replicas.running(spec.name()).isEmpty() || !replicas.remote(spec.name()).isEmpty();
+    private static String version(Context ctx) {
+        return ctx.pathParamMap().get("version");
+    }
+
+    /** What no endpoint above took: a wrong method on a protocol path (405), or no such path (404). */
+    private static void unknownPath(Context ctx) {
+        String path = ctx.path();
+        boolean infer = path.matches("/v2/models/[^/]+(/versions/[^/]+)?/infer/?");
+        boolean read = path.matches("/v2(/health/(live|ready))?/?|/v2/models/[^/]+(/versions/[^/]+)?(/ready)?/?");
+        if (infer || read) {
+            ctx.header("Allow", infer ? "POST" : "GET");
+            error(ctx, 405, "method " + ctx.method() + " not allowed on " + path + "; use " + (infer ? "POST" : "GET"));
+            return;
+        }
+        error(ctx, 404, "no Open Inference endpoint " + path + "; the protocol serves /v2, /v2/health/live, /v2/health/ready,"
+                + " /v2/models/<model>[/versions/<version>][/ready|/infer]");
     }
 
     private void infer(Context ctx) {
+        long started = System.nanoTime();
         try (InflightBudget.Reservation reservation = bodies.reserve()) {
             BodyReader.Result read = bodies.read(ctx, reservation);
             if (read instanceof BodyReader.Refusal refusal) {
                 Ingress.refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), Map.of("error", refusal.message()));
                 return;
             }
-            infer(ctx, ((BodyReader.Read) read).bytes());
+            infer(ctx, ((BodyReader.Read) read).bytes(), started);
         }
     }
 
-    private void infer(Context ctx, byte[] body) {
+    private void infer(Context ctx, byte[] body, long started) {
+        String headerLength = ctx.header(HEADER_LENGTH);
+        int jsonLength = body.length;
+        if (headerLength != null) {
+            try {
+                jsonLength = Integer.parseInt(headerLength.strip());
+            } catch (NumberFormatException e) {
+                jsonLength = -1;
+            }
+            if (jsonLength < 0 || jsonLength > body.length) {
+                error(ctx, 400, HEADER_LENGTH + " must be the length of the JSON at the start of the body (0.."
+                        + body.length + "), got '" + headerLength + "'");
+                return;
+            }
+        }
         JsonNode parsed;
         try {
-            parsed = JSON.readTree(body);
+            parsed = JSON.readTree(body, 0, jsonLength);
         } catch (IOException e) {
             error(ctx, 400, "malformed JSON body: " + firstLine(e.getMessage()));
             return;
@@ -105,62 +113,47 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
             error(ctx, 400, "the body must be a JSON object {\"inputs\": [{\"name\", \"datatype\", \"shape\", \"data\"}]}");
             return;
         }
-        call(ctx, OpenInference.INFER_TYPE, (ObjectNode) parsed);
-    }
-
-    private void call(Context ctx, String kind, ObjectNode body) {
-        DeploymentSpec spec = model(ctx);
-        if (spec == null) {
+        ObjectNode request = (ObjectNode) parsed;
+        String problem = BinaryTensors.inline(request, java.util.Arrays.copyOfRange(body, jsonLength, body.length));
+        if (problem != null) {
+            error(ctx, 400, problem);
             return;
         }
-        ObjectNode params = body != null ? body : JSON.createObjectNode();
-        Outcome outcome = router.dispatch(spec, new JsonRequest(params, new byte[0], kind));
-        switch (outcome) {
-            case Outcome.Served served -> {
-                Object result = served.result();
-                String problem = problem(result);
-                if (problem != null) {
-                    error(ctx, 400, problem);
-                } else {
-                    json(ctx, 200, result);
-                }
-            }
-            case Outcome.Refused refused -> {
-                if (refused.retryAfterSeconds() > 0) {
-                    ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
-                }
-                error(ctx, refused.status(), refused.message());
-            }
+        OpenInferenceService.Answer answer = service.infer(ctx.pathParam("model"), version(ctx), request, started);
+        if (!answer.isOk()) {
+            answer(ctx, answer);
+            return;
+        }
+        ObjectNode response = (ObjectNode) answer.body();
+        List<byte[]> binary;
+        try {
+            binary = BinaryTensors.extract(response, name -> BinaryTensors.wantsBinary(request, name));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 500, "cannot send the outputs as binary data: " + e.getMessage());
+            return;
+        }
+        if (binary.isEmpty()) {
+            json(ctx, 200, response);
+            return;
+        }
+        try {
+            byte[] header = JSON.writeValueAsBytes(response);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(header.length + 1024);
+            out.writeBytes(header);
+            binary.forEach(out::writeBytes);
+            ctx.header(HEADER_LENGTH, String.valueOf(header.length));
+            ctx.status(200).contentType("application/octet-stream").result(out.toByteArray());
+        } catch (IOException e) {
+            error(ctx, 500, "cannot encode the response");
         }
     }
 
-    /** The error a replica answered as its result (local: a Map, forwarded: JSON), or null. */
-    private static String problem(Object result) {
-        if (result instanceof Map<?, ?> map && map.get(OpenInference.ERROR) instanceof String message) {
-            return message;
+    private static void answer(Context ctx, OpenInferenceService.Answer answer) {
+        if (answer.retryAfterSeconds() > 0 && answer.status() == 503) {
+            ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
         }
-        if (result instanceof JsonNode node && node.path(OpenInference.ERROR).isTextual()) {
-            return node.get(OpenInference.ERROR).asText();
-        }
-        return null;
+        json(ctx, answer.status(), answer.body());
     }
-
-    /** The built-in deployment named in the path, or null after answering 404. */
-    private DeploymentSpec model(Context ctx) {
-        String name = ctx.pathParam("model");
-        DeploymentSpec spec = routes.forDeployment(name).orElse(null);
-        if (spec == null) {
-            error(ctx, 404, "unknown model '" + name + "'; models are deployment names with a builtin: backend");
-            return null;
-        }
-        if (!spec.isBuiltin()) {
-            error(ctx, 404, "model '" + name + "' is served by a plugin (" + spec.backend()
-                    + "); the Open Inference Protocol serves builtin: backends; call its route /" + spec.route());
-            return null;
-        }
-        return spec;
-    }
-
     private static void json(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));

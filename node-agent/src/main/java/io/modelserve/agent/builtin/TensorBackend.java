@@ -14,6 +14,7 @@ import java.util.Map;
  * adds how it answers requests to its own route.
  */
 abstract class TensorBackend implements AlgoBackend {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TensorBackend.class);
     protected final Map<String, String> options;
     protected String deployment;
     protected OnnxModel model;
@@ -71,7 +72,7 @@ abstract class TensorBackend implements AlgoBackend {
         List<Object> tensorResults = runAll(tensorCalls);
         for (int k = 0; k < tensorSlots.size(); k++) {
             Object outputs = tensorResults.get(k);
-            results[tensorSlots.get(k)] = outputs instanceof Throwable ? outputs
+            results[tensorSlots.get(k)] = outputs instanceof Throwable failure ? refused(tensorCalls.get(k), failure)
                     : OpenInference.response(deployment, tensorCalls.get(k), castTensors(outputs));
         }
         if (!routeCalls.isEmpty()) {
@@ -81,6 +82,24 @@ abstract class TensorBackend implements AlgoBackend {
             }
         }
         return Arrays.asList(results);
+    }
+
+    /**
+     * A v2 call whose inputs matched the signature but that ONNX Runtime refused to run (shapes that
+     * do not fit the graph) is the caller's to fix: a 400 naming the inputs, not the engine's text,
+     * which the replica's log keeps. Any other failure stays the model's (500).
+     */
+    private Object refused(OpenInference.Inputs call, Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ai.onnxruntime.OrtException || cause.getClass().getName().startsWith("ai.onnxruntime")) {
+                log.warn("{}: ONNX Runtime refused a v2 call's inputs: {}", deployment, cause.getMessage());
+                return OpenInference.error("the model cannot run these inputs ("
+                        + call.inputs().stream().map(t -> t.name() + " " + t.type() + " " + OpenInference.shapeText(t.shape()))
+                                .collect(java.util.stream.Collectors.joining(", "))
+                        + "): they match the model's signature, but not its graph; see GET /v2/models/" + deployment);
+            }
+        }
+        return failure;
     }
 
     @SuppressWarnings("unchecked")

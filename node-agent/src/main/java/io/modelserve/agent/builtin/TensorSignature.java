@@ -4,11 +4,29 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One input or output of a model: its name, element type and shape, -1 where a dimension is free. */
-public record TensorSignature(String name, TensorType type, long[] shape) {
+/**
+ * One input or output of a model: its name, element type and shape, -1 where a dimension is free.
+ * {@code dimensionNames} holds the model's symbolic name of each free dimension ("" when it has none):
+ * two free dimensions with one name must be equal in a call (a batch of token ids and its mask).
+ */
+public record TensorSignature(String name, TensorType type, long[] shape, String[] dimensionNames) {
 
     public TensorSignature {
         shape = shape.clone();
+        dimensionNames = dimensionNames == null || dimensionNames.length != shape.length ? new String[shape.length]
+                : dimensionNames.clone();
+        for (int i = 0; i < dimensionNames.length; i++) {
+            dimensionNames[i] = dimensionNames[i] == null || shape[i] >= 0 ? "" : dimensionNames[i];
+        }
+    }
+
+    public TensorSignature(String name, TensorType type, long[] shape) {
+        this(name, type, shape, null);
+    }
+
+    @Override
+    public String[] dimensionNames() {
+        return dimensionNames.clone();
     }
 
     @Override

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The REST front door of a node: {@code <method> /<route>} for every deployment, and the reserved
  * {@code /-/} endpoints. Every answer is JSON, errors included.
  */
-public final class Ingress implements AutoCloseable {
+public final class Ingress implements AutoCloseable, RequestLog {
     private static final Logger log = LoggerFactory.getLogger(Ingress.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Pins a request to one version of a deployment: {@code main} or a canary's label. */
@@ -272,7 +272,8 @@ public final class Ingress implements AutoCloseable {
 
     private static final String NO_REPLICA = "none";
 
-    private void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
+    @Override
+    public void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
         long elapsed = System.nanoTime() - startedNanos;
         if (status == 200 && replicaId != null) {
             Timer served = servedTimers.get(replicaId);

@@ -126,6 +126,9 @@ class OnnxBackendTest {
                 .contains("input 'x'").contains("3 values").contains("holds 12");
         assertThat(problem("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,3,1,1],\"data\":[1,\"a\",3]}]}"))
                 .contains("input 'x'").contains("value #1");
+        // Fits [-1,3,-1,-1], but a 0x0 image cannot pass the model's layers: the caller's, not a 500.
+        assertThat(problem("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,3,0,0],\"data\":[]}]}"))
+                .contains("the model cannot run these inputs (x FP32 [1,3,0,0])").doesNotContain("onnxruntime");
     }
 
     @Test

@@ -17,6 +17,7 @@ public final class Specs {
     private int maxQueued = 100;
     private long timeoutMs = 30_000;
     private Map<String, String> config = Map.of();
+    private String backend = "test.ScriptedBackend";
 
     private Specs(String name) {
         this.name = name;
@@ -53,13 +54,19 @@ public final class Specs {
         return this;
     }
 
+    /** e.g. {@code builtin:onnx}, for what treats built-in deployments apart (Open Inference). */
+    public Specs backend(String value) {
+        backend = value;
+        return this;
+    }
+
     public Specs config(Map<String, String> value) {
         config = value;
         return this;
     }
 
     public DeploymentSpec build() {
-        return DeploymentSpec.of(name, route, methods, "test.ScriptedBackend", List.of(), List.of(), 1,
+        return DeploymentSpec.of(name, route, methods, backend, List.of(), List.of(), 1,
                 new Resources(1000, 0), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config);
     }
 
