@@ -313,22 +313,34 @@ public final class ReplicaRouter {
         this.demandSignal = signal;
     }
 
-    /** The least loaded remote replica as seen from this node; ties broken at random. */
     private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> mayHaveRunOn) {
+        return pickRemote(remote, skipped, mayHaveRunOn, forwarder.liveness()::isLive, forwarder::outstanding,
+                ThreadLocalRandom.current());
+    }
+
+    /**
+     * The least loaded remote replica as seen from this node; ties broken at random. Never one that
+     * was skipped, one on a node this peer-liveness owner does not call live, or one on a node where
+     * this request may already have run: a rerun goes to another node even once that node answers
+     * probes again (it may be running the first attempt still).
+     */
+    static RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> mayHaveRunOn,
+            java.util.function.Predicate<String> live, java.util.function.ToIntFunction<String> load,
+            java.util.random.RandomGenerator random) {
         RemoteReplica best = null;
         int bestLoad = Integer.MAX_VALUE;
         int ties = 0;
         for (RemoteReplica candidate : remote) {
             if (skipped.contains(candidate.replicaId()) || mayHaveRunOn.contains(candidate.node())
-                    || !forwarder.liveness().isLive(candidate.node())) {
+                    || !live.test(candidate.node())) {
                 continue;
             }
-            int load = forwarder.outstanding(candidate.replicaId());
-            if (load < bestLoad) {
+            int candidateLoad = load.applyAsInt(candidate.replicaId());
+            if (candidateLoad < bestLoad) {
                 best = candidate;
-                bestLoad = load;
+                bestLoad = candidateLoad;
                 ties = 1;
-            } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+            } else if (candidateLoad == bestLoad && random.nextInt(++ties) == 0) {
                 best = candidate;
             }
         }
