@@ -87,6 +87,9 @@ final class AgentCommand implements Callable<Integer> {
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
                 workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
         agent.start();
+        if (applied.settings().grpcPort() != 0) {
+            agent.serveGrpc(applied.settings().grpcPort());
+        }
         agent.markReady();
         System.out.println("agent " + nodeId + " joined cluster " + clusterName + "; ingress http://" + bind + ":"
                 + applied.settings().port());

@@ -88,6 +88,9 @@ final class HeadProcess implements AutoCloseable {
                 options.gpus(), workDir, true, member.keys().httpToken(),
                 servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
         agent.start();
+        if (settings.grpcPort() != 0) {
+            agent.serveGrpc(settings.grpcPort());
+        }
         HazelcastControllerStore store = new HazelcastControllerStore(state);
         OwnedState owned = new OwnedState(Optional.of(disk));
         ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned);

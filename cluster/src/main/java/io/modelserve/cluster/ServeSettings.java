@@ -7,6 +7,7 @@ package io.modelserve.cluster;
  *
  * @param stateDir where a head keeps its own record of the applied config (head-local, default
  *                 {@code state/} beside conf.ini)
+ * @param grpcPort the Open Inference Protocol's gRPC port on every node; 0: no gRPC
  */
 public record ServeSettings(
         int port,
@@ -19,7 +20,8 @@ public record ServeSettings(
         long maxBodyBytes,
         String clusterSecret,
         String stateDir,
-        MemoryLimits memory) {
+        MemoryLimits memory,
+        int grpcPort) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -55,6 +57,13 @@ public record ServeSettings(
     }
 
     public ServeSettings(int port, int dashboardPort, String clusterName, String algopkgDir, String modelZoo,
+            String logDir, String adminToken, long maxBodyBytes, String clusterSecret, String stateDir,
+            MemoryLimits memory) {
+        this(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, clusterSecret,
+                stateDir, memory, 0);
+    }
+
+    public ServeSettings(int port, int dashboardPort, String clusterName, String algopkgDir, String modelZoo,
             String logDir, String adminToken, long maxBodyBytes, String clusterSecret, String stateDir) {
         this(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, clusterSecret,
                 stateDir, MemoryLimits.DEFAULTS);
@@ -63,7 +72,7 @@ public record ServeSettings(
     /** The same settings with {@code adminToken} replaced (by its hash, before they enter the cluster). */
     public ServeSettings withAdminToken(String token) {
         return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, token, maxBodyBytes,
-                clusterSecret, stateDir, memory);
+                clusterSecret, stateDir, memory, grpcPort);
     }
 
     public ServeSettings {
@@ -76,7 +85,7 @@ public record ServeSettings(
     /** What goes into the applied-config entry: the cluster secret never leaves the process. */
     public ServeSettings withoutClusterSecret() {
         return new ServeSettings(port, dashboardPort, clusterName, algopkgDir, modelZoo, logDir, adminToken, maxBodyBytes, "", stateDir,
-                memory);
+                memory, grpcPort);
     }
 
     public boolean hasAdminToken() {
@@ -90,6 +99,6 @@ public record ServeSettings(
                 + ", algopkgDir=" + algopkgDir + ", modelZoo=" + modelZoo + ", logDir=" + logDir
                 + ", adminToken=" + (hasAdminToken() ? "<set>" : "<none>") + ", maxBodyBytes=" + maxBodyBytes
                 + ", clusterSecret=" + (clusterSecret.isEmpty() ? "<none>" : "<set>") + ", stateDir=" + stateDir
-                + ", memory=" + memory + "]";
+                + ", memory=" + memory + ", grpcPort=" + grpcPort + "]";
     }
 }

@@ -12,6 +12,7 @@ import io.modelserve.agent.artifact.PeerArtifactSource;
 import io.modelserve.agent.artifact.ServedFiles;
 import io.modelserve.agent.builtin.OpenInferenceEndpoints;
 import io.modelserve.agent.builtin.OpenInferenceService;
+import io.modelserve.agent.grpc.GrpcIngress;
 import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.http.RequestLog;
 import io.modelserve.agent.node.AgentLoop;
@@ -97,6 +98,7 @@ public final class NodeAssembly implements AutoCloseable {
     private final List<Ingress.Extension> extensions = new ArrayList<>();
     private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile Ingress ingress;
+    private volatile GrpcIngress grpc;
     private volatile boolean ready;
 
     /** A node whose replicas load plugins from the artifact cache (fed by {@code remoteSources} and peers). */
@@ -235,6 +237,19 @@ public final class NodeAssembly implements AutoCloseable {
         return options.nodeId();
     }
 
+    /**
+     * Serves the Open Inference Protocol's gRPC service on {@code port} ({@code grpc_port}) of this
+     * node's address, after {@link #start()}; the port it listens on (0 picks one, for tests).
+     */
+    public int serveGrpc(int port) {
+        if (ingress == null) {
+            throw new IllegalStateException("start the node first");
+        }
+        grpc = new GrpcIngress(openInference, bodies, options.bindAddress(), port).start();
+        log.info("node {} serving gRPC (Open Inference Protocol) on {}:{}", options.nodeId(), options.bindAddress(), grpc.port());
+        return grpc.port();
+    }
+
     /** The Open Inference Protocol's calls on this node, for its REST endpoints and its gRPC service. */
     public OpenInferenceService openInference() {
         return openInference;
@@ -321,6 +336,10 @@ public final class NodeAssembly implements AutoCloseable {
             loop.unpublish();
         } catch (RuntimeException e) {
             log.debug("node {}: cluster gone before cleanup", options.nodeId());
+        }
+        GrpcIngress grpcStarted = grpc;
+        if (grpcStarted != null) {
+            grpcStarted.close();
         }
         Ingress started = ingress;
         if (started != null) {

@@ -164,6 +164,10 @@ public final class ConfigApplier {
         if (now.port() != next.port()) {
             errors.add(file + ": [MODEL SERVE] port: the cluster serves on " + now.port() + "; changing it needs a restart of every node");
         }
+        if (now.grpcPort() != next.grpcPort()) {
+            errors.add(file + ": [MODEL SERVE] grpc_port: the cluster serves gRPC on " + (now.grpcPort() == 0 ? "no port"
+                    : now.grpcPort()) + "; changing it needs a restart of every node");
+        }
         if (now.dashboardPort() != next.dashboardPort()) {
             errors.add(file + ": [MODEL SERVE] dashboard_port: the head serves on " + now.dashboardPort() + "; changing it needs a restart of the head");
         }

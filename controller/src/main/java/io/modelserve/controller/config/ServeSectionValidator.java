@@ -14,7 +14,7 @@ final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
             "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir", "max_inflight_bytes",
-            "queue_max_bytes", "queue_result_ttl_s");
+            "queue_max_bytes", "queue_result_ttl_s", "grpc_port");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -47,6 +47,11 @@ final class ServeSectionValidator {
         if (port == dashboardPort) {
             values.error("dashboard_port", "must differ from port (both are " + port + ")");
         }
+        int grpcPort = values.wholeNumber("grpc_port", 0, 0, 65535);
+        if (grpcPort != 0 && (grpcPort == port || grpcPort == dashboardPort)) {
+            values.error("grpc_port", "must differ from port (" + port + ") and dashboard_port (" + dashboardPort
+                    + "), got " + grpcPort);
+        }
         String clusterName = values.string("cluster_name", "modelserve");
         if (!CLUSTER_NAME.matcher(clusterName).matches()) {
             values.error("cluster_name", "must match [A-Za-z0-9_-]+, got " + ConfigErrors.quote(clusterName));
@@ -65,7 +70,7 @@ final class ServeSectionValidator {
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
                 algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
                 logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret,
-                stateDir.map(Path::toString).orElse(""), memory);
+                stateDir.map(Path::toString).orElse(""), memory, grpcPort);
         return new Result(settings, algopkg, modelZoo);
     }
 

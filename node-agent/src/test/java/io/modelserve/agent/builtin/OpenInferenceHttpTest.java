@@ -4,19 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.modelserve.agent.http.Ingress;
-import io.modelserve.agent.memory.RequestBodies;
-import io.modelserve.agent.routing.ReplicaDirectory;
-import io.modelserve.agent.routing.ReplicaRouter;
-import io.modelserve.agent.routing.RouteTable;
-import io.modelserve.agent.runtime.Replica;
-import io.modelserve.agent.testing.ReplicaFixture;
-import io.modelserve.agent.testing.ScriptedBackend;
-import io.modelserve.agent.testing.Specs;
-import io.modelserve.cluster.DeploymentSpec;
-import io.modelserve.sdk.Request;
+import io.modelserve.agent.testing.TensorNode;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,79 +25,25 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Open Inference Protocol's REST endpoints over a real socket, in front of replicas of a fake
- * tensor model (x FP32 [batch,3], n INT64 [batch] in; the row sums of x and n back). The binary tensor
- * data extension is exercised with bodies built byte by byte as its text describes.
+ * tensor model ({@link TensorNode}). The binary tensor data extension is exercised with bodies built
+ * byte by byte as its text describes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenInferenceHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ModelSignature SIGNATURE = new ModelSignature(List.of(
-            new TensorSignature("x", TensorType.FP32, new long[] {-1, 3}, new String[] {"batch", ""}),
-            new TensorSignature("n", TensorType.INT64, new long[] {-1}, new String[] {"batch"})), List.of(
-            new TensorSignature("sum", TensorType.FP32, new long[] {-1}),
-            new TensorSignature("n", TensorType.INT64, new long[] {-1})));
-
-    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ReplicaFixture fixture = new ReplicaFixture(meters);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private Ingress ingress;
-
-    /** What a built-in tensor backend answers, without a model file: row sums. */
-    private static Object rowSums(String deployment, Request request) {
-        if (OpenInference.isMetadata(request)) {
-            return OpenInference.metadata(deployment, SIGNATURE);
-        }
-        return switch (OpenInference.decode(request.params(), SIGNATURE)) {
-            case OpenInference.Invalid invalid -> OpenInference.error(invalid.message());
-            case OpenInference.Inputs inputs -> {
-                Tensor x = inputs.inputs().get(0);
-                float[] values = (float[]) x.data();
-                float[] sums = new float[(int) x.shape()[0]];
-                for (int i = 0; i < values.length; i++) {
-                    sums[i / 3] += values[i];
-                }
-                yield OpenInference.response(deployment, inputs, List.of(
-                        new Tensor("sum", TensorType.FP32, new long[] {sums.length}, sums), inputs.inputs().get(1)));
-            }
-        };
-    }
+    private TensorNode node;
+    private PrometheusMeterRegistry meters;
 
     @BeforeAll
     void start() {
-        DeploymentSpec main = Specs.deployment("Sums").backend("builtin:onnx").build();
-        // Traffic 0: unpinned calls all go to main, so only a pinned call reaches the canary.
-        DeploymentSpec canary = Specs.deployment("Sums@v2").backend("builtin:onnx").build().withRouteOf(main).withTraffic(0);
-        DeploymentSpec idle = Specs.deployment("Idle").backend("builtin:onnx").build();
-        DeploymentSpec plugin = Specs.deployment("Plugin").build();
-        RouteTable routes = new RouteTable();
-        routes.update(List.of(main, canary, idle, plugin));
-        Map<String, List<Replica>> replicas = Map.of(
-                "Sums", List.of(fixture.running(main, "sums-1", new ScriptedBackend(r -> rowSums("Sums", r)))),
-                "Sums@v2", List.of(fixture.running(canary, "sums-v2-1", new ScriptedBackend(r -> rowSums("Sums@v2", r)))));
-        ReplicaDirectory directory = new ReplicaDirectory() {
-            @Override
-            public List<Replica> running(String deployment) {
-                return replicas.getOrDefault(deployment, List.of());
-            }
-
-            @Override
-            public boolean starting(String deployment) {
-                return false;
-            }
-        };
-        Ingress[] started = new Ingress[1];
-        ReplicaRouter router = new ReplicaRouter(directory);
-        OpenInferenceService service = new OpenInferenceService(routes, router,
-                (spec, replica, status, nanos) -> started[0].record(spec, replica, status, nanos));
-        ingress = new Ingress("node-a", routes, router, meters, RequestBodies.of(1 << 20), () -> Map.of("status", "ok"),
-                List.of(new OpenInferenceEndpoints(service, RequestBodies.of(1 << 20)))).start("127.0.0.1", 0);
-        started[0] = ingress;
+        node = new TensorNode();
+        meters = node.meters;
     }
 
     @AfterAll
     void stop() {
-        ingress.close();
-        fixture.close();
+        node.close();
     }
 
     @Test
@@ -276,6 +211,6 @@ class OpenInferenceHttpTest {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + ingress.port() + path);
+        return URI.create("http://127.0.0.1:" + node.ingress.port() + path);
     }
 }
