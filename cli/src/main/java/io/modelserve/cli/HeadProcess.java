@@ -21,7 +21,11 @@ import io.modelserve.controller.admin.ClusterReport;
 import io.modelserve.controller.admin.ConfigApplier;
 import io.modelserve.controller.admin.TimelyReport;
 import io.modelserve.controller.config.ConfigParser;
+import io.modelserve.controller.admin.DeploymentHealth;
+import io.modelserve.controller.admin.EventFeed;
+import io.modelserve.controller.events.EventLog;
 import io.modelserve.controller.dashboard.Dashboard;
+import io.modelserve.controller.dashboard.TrafficHistory;
 import io.modelserve.controller.dashboard.PrometheusConventions;
 import io.modelserve.controller.dashboard.ReplicaLogs;
 import io.modelserve.controller.reconcile.Clock;
@@ -93,7 +97,8 @@ final class HeadProcess implements AutoCloseable {
         }
         HazelcastControllerStore store = new HazelcastControllerStore(state);
         OwnedState owned = new OwnedState(Optional.of(disk));
-        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned);
+        EventLog events = new EventLog(store, Clock.SYSTEM, nodeId);
+        ControllerLoop controller = new ControllerLoop(store, Clock.SYSTEM, meters, owned, events);
         controller.setActive(false);
         LeaderElection election = new LeaderElection(state, nodeId, controller::setActive);
         controller.setFence(election::holdsLease);
@@ -106,14 +111,17 @@ final class HeadProcess implements AutoCloseable {
             state.nodes().removeListener(onNode);
         };
         ConfigApplier applier = new ConfigApplier(store, owned, new ConfigParser(BuiltinSchemas.standard(), System::getenv),
-                election::holdsLease, System::currentTimeMillis, controller::trigger, settings.clusterSecret());
+                election::holdsLease, System::currentTimeMillis, controller::trigger, settings.clusterSecret(), events);
         HeadProcess[] head = new HeadProcess[1];
+        TrafficHistory traffic = Dashboard.newHistory();
         // Off the request thread, bounded: a frozen member must not stall the admin API (TimelyReport).
         AdminApi admin = new AdminApi(applier,
                 new TimelyReport<>(() -> ClusterReport.of(store, election.current().map(l -> l.nodeId()).orElse("none"),
-                        applier.current().map(c -> c.generation()).orElse(0L)), 1_000),
+                        applier.current().map(c -> c.generation()).orElse(0L),
+                        name -> traffic.recent(name, System.currentTimeMillis(), DeploymentHealth.WINDOW_MS)), 1_000),
                 () -> head[0].close(), leadership(state, election, settings.dashboardPort()));
-        new Dashboard(state, nodeId, admin::report, replicaLogs, meters).mount(admin.javalin()).start(); // stops with admin
+        new Dashboard(state, nodeId, admin::report, replicaLogs, meters, traffic).mount(admin.javalin()).start(); // stops with admin
+        new EventFeed(() -> state.events().values()).mount(admin.javalin());
         admin.start(options.bind(), settings.dashboardPort());
         Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);
         Files.createDirectories(record.getParent());

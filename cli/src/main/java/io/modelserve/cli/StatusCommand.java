@@ -37,9 +37,11 @@ final class StatusCommand implements Callable<Integer> {
                 + (report.path("converged").asBoolean() ? ", converged" : ", converging"));
         for (JsonNode d : report.path("deployments")) {
             String traffic = d.path("traffic").isInt() ? ", " + d.path("traffic").asInt() + "% of traffic" : "";
-            System.out.printf("deployment %s %s %s: %d/%d ready (version %s)%s%n", d.path("name").asText(), String.join(",",
+            JsonNode health = d.path("health");
+            String judged = health.isObject() ? " " + health.path("state").asText() + ": " + health.path("reason").asText() : "";
+            System.out.printf("deployment %s %s %s: %d/%d ready (version %s)%s%s%n", d.path("name").asText(), String.join(",",
                     iterable(d.path("methods"))), d.path("route").asText(), d.path("ready").asInt(), d.path("desired").asInt(),
-                    d.path("version").asText(), traffic);
+                    d.path("version").asText(), traffic, judged);
         }
         for (JsonNode a : report.path("autoscaling")) {
             System.out.printf("autoscale %s: %d replicas in %d..%d (target_ongoing %s): %s%n", a.path("deployment").asText(),

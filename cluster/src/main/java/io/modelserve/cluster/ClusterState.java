@@ -14,7 +14,8 @@ import java.util.Optional;
  *   <li>{@link #replicas()}: replica id -> observed status; written by the node that runs it;</li>
  *   <li>{@link #nodes()}: node id -> capacity and addresses; written by each node for itself;</li>
  *   <li>{@link #applied()}: "current" -> the conf.ini text in force; written by the leader on apply;</li>
- *   <li>{@link #leader()}: "lease" -> who runs the controller, with its epoch; taken by head-eligible members.</li>
+ *   <li>{@link #leader()}: "lease" -> who runs the controller, with its epoch; taken by head-eligible members;</li>
+ *   <li>{@link #events()}: sequence number -> what happened (the timeline); written by the leader.</li>
  * </ul>
  * Every value is sealed ({@link EntrySeal}); an entry that does not verify reads as absent.
  */
@@ -65,6 +66,11 @@ public final class ClusterState {
         return map("modelserve.leader", LeaderLease.class);
     }
 
+    /** Zero-padded sequence number -> one event of the bounded timeline; written by the leader only. */
+    public StateMap<ClusterEvent> events() {
+        return map("modelserve.events", ClusterEvent.class);
+    }
+
     /** deployment -> the autoscaler's latest decision; written by the leader. */
     public StateMap<AutoscaleDecision> autoscale() {
         return map("modelserve.autoscale", AutoscaleDecision.class);
@@ -110,7 +116,7 @@ public final class ClusterState {
         List<NodeStatus> verified = new ArrayList<>();
         for (NodeStatus node : nodes().values()) {
             ingressOf(node).ifPresent(url -> verified.add(new NodeStatus(node.nodeId(), node.memberUuid(), node.address(),
-                    url, node.cpuMilli(), node.gpus(), node.headEligible(), node.startedAtMillis())));
+                    url, node.cpuMilli(), node.gpus(), node.headEligible(), node.startedAtMillis(), node.usage())));
         }
         return verified;
     }

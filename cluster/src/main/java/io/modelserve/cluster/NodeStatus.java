@@ -10,9 +10,15 @@ package io.modelserve.cluster;
  * @param cpuMilli      CPU capacity in thousandths of a core
  * @param gpus          number of GPUs (each 1000 milli)
  * @param headEligible  whether it can run the controller
+ * @param usage         what its process used at the last announcement; null from a node that does not say
  */
 public record NodeStatus(String nodeId, String memberUuid, String address, String ingressUrl, long cpuMilli,
-        int gpus, boolean headEligible, long startedAtMillis) {
+        int gpus, boolean headEligible, long startedAtMillis, NodeUsage usage) {
+
+    public NodeStatus(String nodeId, String memberUuid, String address, String ingressUrl, long cpuMilli, int gpus,
+            boolean headEligible, long startedAtMillis) {
+        this(nodeId, memberUuid, address, ingressUrl, cpuMilli, gpus, headEligible, startedAtMillis, null);
+    }
 
     public Resources capacity() {
         return new Resources(cpuMilli, gpus * 1000L);

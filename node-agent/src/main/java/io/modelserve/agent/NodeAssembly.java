@@ -230,7 +230,7 @@ public final class NodeAssembly implements AutoCloseable {
         Ingress started = ingress;
         return new NodeStatus(options.nodeId(), member, options.bindAddress(),
                 "http://" + options.bindAddress() + ":" + (started == null ? options.ingressPort() : started.port()),
-                options.cpuMilli(), options.gpus(), options.headEligible(), now);
+                options.cpuMilli(), options.gpus(), options.headEligible(), now, UsageProbe.measure(now));
     }
 
     public String nodeId() {

@@ -35,9 +35,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard of a head started by {@code bin/modelserve start}, in real headless Chromium (the
- * Debian packages chromium and chromium-driver, which .ci/run installs): it lists the deployments,
- * its chart moves after traffic, a failing deployment shows its error, and an apply from the
- * configuration page is refused without the admin token. Screenshots go to test/target/screenshots/.
+ * Debian packages chromium and chromium-driver, which .ci/run installs), every page of it: the
+ * overview lists deployments with the health the head judged and nodes with what they use; the
+ * deployment page's throughput axis follows a ~50 req/s load; a deployment answering 500s shows
+ * DEGRADED with its error rate; an apply and the replica failure it causes appear in the timeline in
+ * that order; the node and events pages, the log search, and the configuration page's dry run and
+ * token check work. Screenshots go to test/target/screenshots/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -60,6 +63,13 @@ class DashboardBrowserTest {
             route = faulty
             config.fail_init = weights file is corrupt
             """;
+    /** Answers 500 to {"action":"throw"}: in process, it needs no isolation to fail its requests. */
+    static final String ERRORS = """
+            [algopkg.Misbehaving]
+            backend = io.modelserve.examples.misbehaving.Misbehaving
+            cpu_cost = 0.1
+            route = bad
+            """;
 
     RunningHead.Workspace workspace;
     RunningHead head;
@@ -73,6 +83,7 @@ class DashboardBrowserTest {
                 "chromium and chromedriver are not installed (Debian packages chromium, chromium-driver; .ci/run installs them)");
         workspace = RunningHead.workspace(RunningHead.scratchDir(getClass()));
         workspace.copyPlugin("AlgoExample", "Faulty");
+        Assumptions.assumeTrue(Files.isRegularFile(workspace.dir().resolve("algopkg/Misbehaving.jar")), "examples built");
         // Still in the [MODEL SERVE] section the header opens.
         workspace.writeConf("conf.ini", "admin_token = " + TOKEN + "\n\n" + EXAMPLE);
         head = workspace.start("conf.ini");
@@ -138,69 +149,129 @@ class DashboardBrowserTest {
 
     @Test
     @Order(1)
-    void overviewShowsNodesDeploymentsAndTheLeader() throws Exception {
+    void overviewShowsHealthNodesWithTheirUseAndTheLeader() throws Exception {
         browser.get(dashboard());
         String row = await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")),
                 "AlgoExample shown HEALTHY");
-        assertThat(row).contains("AlgoExample", "/extract", "1 / 1");
+        assertThat(row).contains("AlgoExample", "/extract", "1 / 1", "1 of 1 replicas ready");
         assertThat(browser.getCurrentUrl()).endsWith("/dashboard/");
-        assertThat(await(By.id("nodes"), n -> n.getText().contains("0.25 / 8"), "the node's CPU use"))
-                .contains("node-" + head.bind);
+        String node = await(By.cssSelector("#nodes tr[data-node]"), n -> n.getText().contains("cores ("), "the node's CPU and heap use");
+        assertThat(node).contains("node-" + head.bind, "0.25 / 8", "MiB");
         assertThat(await(By.id("leader"), l -> !l.getText().isEmpty(), "the leader")).isEqualTo("node-" + head.bind);
+        await(By.cssSelector("#events tr[data-kind=LEADER]"), e -> e.getText().contains("leads the controller"),
+                "the timeline says who leads");
+        await(By.cssSelector("#cluster-throughput .u-legend"), e -> true, "the cluster throughput chart (uPlot) is drawn");
         assertThat(Files.size(screenshot("overview"))).isPositive();
     }
 
     @Test
     @Order(2)
-    void theDeploymentChartMovesAfterTraffic() throws Exception {
+    void theThroughputAxisFollowsA50RequestPerSecondLoad() throws Exception {
         browser.get(dashboard() + "dashboard/#/deployment/AlgoExample");
         await(By.id("chart-throughput"), c -> !"0".equals(c.getAttribute("data-points")), "the throughput chart has points");
         assertThat(browser.findElement(By.id("chart-throughput")).getAttribute("data-max")).as("no traffic yet").isEqualTo("0");
-        String before = canvasImage("chart-throughput");
 
-        try (LoadLoop load = LoadLoop.start(head, "/extract", "{\"text\":\"a good day\"}", 2)) {
-            await(By.id("chart-throughput"), c -> Double.parseDouble(c.getAttribute("data-max")) > 0,
-                    "the throughput chart shows requests");
+        // Five clients, one request each per 100 ms: about 50 requests a second.
+        try (LoadLoop load = LoadLoop.paced(() -> head.post("/extract", "{\"text\":\"a good day\"}"), 5, 100)) {
+            await(By.id("chart-throughput"), c -> Double.parseDouble(c.getAttribute("data-max")) >= 35,
+                    "the throughput chart shows the load");
+            WebElement chart = browser.findElement(By.id("chart-throughput"));
+            double max = Double.parseDouble(chart.getAttribute("data-max"));
+            double axis = Double.parseDouble(chart.getAttribute("data-ymax"));
+            System.out.printf("throughput peak %.1f req/s, y axis to %.0f, line at %s of the axis%n", max, axis,
+                    chart.getAttribute("data-peak"));
+            assertThat(axis).as("the axis follows the data").isGreaterThanOrEqualTo(max).isLessThan(max * 3);
+            assertThat(Double.parseDouble(chart.getAttribute("data-peak"))).as("the line is well above the floor")
+                    .isGreaterThan(0.3);
             await(By.id("chart-latency"), c -> Double.parseDouble(c.getAttribute("data-max")) > 0,
                     "the latency chart shows p50/p99");
+            String hover = hoverValue("chart-throughput");
+            assertThat(hover).as("hovering shows values with their unit").contains("/s");
+            screenshot("deployment-under-load");
             LoadLoop.Tally tally = load.stop();
             assertThat(tally.failures()).isEmpty();
             assertThat(tally.ok()).isPositive();
         }
-        assertThat(canvasImage("chart-throughput")).as("the chart was redrawn with the traffic").isNotEqualTo(before);
         String replica = await(By.cssSelector("#replicas tr[data-replica]"), r -> "RUNNING".equals(r.getAttribute("data-state")),
                 "the replica is listed RUNNING");
         assertThat(replica).contains("AlgoExample-", "node-" + head.bind, "cpu", "RUNNING");
         await(By.cssSelector("#logs pre.log"), pre -> pre.getText().contains("ready on node-" + head.bind),
                 "the replica's log tail is shown");
-        screenshot("deployment");
     }
 
     @Test
     @Order(3)
-    void aFailingDeploymentShowsItsError() throws Exception {
-        HttpResponse<String> config = admin("GET", "/api/config", "", null);
-        JsonNode current = RunningHead.json(config);
-        HttpResponse<String> applied = admin("POST", "/api/apply", RunningHead.JSON.writeValueAsString(Map.of(
-                "path", current.path("path").asText(), "text", current.path("text").asText() + "\n" + FAULTY, "dryRun", false)), TOKEN);
-        assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
-
+    void aDeploymentAnswering500sIsDegradedWithItsErrorRate() throws Exception {
+        applyAdding(ERRORS);
         browser.get(dashboard() + "dashboard/#/");
-        String row = await(By.id("deployment-Faulty"), r -> "FAILED".equals(r.getAttribute("data-state")),
-                "Faulty shown FAILED");
-        assertThat(row).contains("init failed: weights file is corrupt");
-        await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")), "AlgoExample still HEALTHY");
-        screenshot("overview-failing");
-
-        browser.get(dashboard() + "dashboard/#/deployment/Faulty");
-        await(By.id("deployment-error"), e -> e.getText().contains("weights file is corrupt"), "the deployment page shows the error");
-        await(By.cssSelector("#logs pre.log"), pre -> pre.getText().contains("java.lang.IllegalStateException: weights file is corrupt"),
-                "the replica's log shows the exception");
-        screenshot("deployment-failing");
+        await(By.id("deployment-Misbehaving"), r -> "HEALTHY".equals(r.getAttribute("data-state")), "Misbehaving starts HEALTHY");
+        try (LoadLoop load = LoadLoop.paced(() -> head.post("/bad", "{\"action\":\"throw\"}"), 2, 100)) {
+            String row = await(By.id("deployment-Misbehaving"), r -> "DEGRADED".equals(r.getAttribute("data-state")),
+                    "Misbehaving shown DEGRADED");
+            assertThat(row).contains("100.0%", "of answers were 5xx in the last 30 s");
+            await(By.id("deployment-AlgoExample"), r -> "HEALTHY".equals(r.getAttribute("data-state")), "AlgoExample still HEALTHY");
+            screenshot("overview-degraded");
+            browser.get(dashboard() + "dashboard/#/deployment/Misbehaving");
+            await(By.id("deployment-error-rate"), e -> e.getText().endsWith("%") && !e.getText().startsWith("0"), "the error rate");
+            await(By.id("chart-throughput"), c -> c.getAttribute("data-last").matches(".*serverErrorRps=[1-9].*"),
+                    "the 5xx line of the throughput chart");
+            screenshot("deployment-degraded");
+            assertThat(load.stop().ok()).as("every answer was an error").isZero();
+        }
     }
 
     @Test
     @Order(4)
+    void anApplyAndTheReplicaFailureItCausesAppearInTheTimelineInOrder() throws Exception {
+        long generation = applyAdding(FAULTY);
+        browser.get(dashboard() + "dashboard/#/");
+        String row = await(By.id("deployment-Faulty"), r -> "FAILING".equals(r.getAttribute("data-state")),
+                "Faulty shown FAILING");
+        assertThat(row).contains("init failed: weights file is corrupt");
+        await(By.cssSelector("#events tr[data-kind=REPLICA_FAILED]"), r -> r.getText().contains("Faulty-"), "the failure in the timeline");
+        screenshot("overview-failing");
+
+        browser.get(dashboard() + "dashboard/#/deployment/Faulty");
+        await(By.id("deployment-error"), e -> e.getText().contains("weights file is corrupt"), "the deployment page shows the error");
+        await(By.cssSelector("#deployment-events tr[data-kind=REPLICA_FAILED]"), r -> true, "the deployment's timeline");
+        List<WebElement> rows = browser.findElements(By.cssSelector("#deployment-events tr[data-seq]"));
+        long applied = seqOf(rows, "APPLY", "generation " + generation + " applied");
+        long failed = seqOf(rows, "REPLICA_FAILED", "weights file is corrupt");
+        assertThat(applied).as("the apply comes before the failure it caused").isLessThan(failed);
+        await(By.cssSelector("#logs pre.log"), pre -> pre.getText().contains("java.lang.IllegalStateException: weights file is corrupt"),
+                "the replica's log shows the exception");
+
+        // Search: ERROR and above, containing the message; the INFO lines are left out.
+        browser.findElement(By.id("log-text")).sendKeys("corrupt");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("log-level"))).selectByValue("ERROR");
+        String found = await(By.cssSelector("#logs pre.log"), pre -> pre.getText().contains("corrupt") && !pre.getText().contains(" INFO "),
+                "the search keeps the error entries only");
+        assertThat(found).contains("ERROR");
+        String download = browser.findElement(By.id("log-download")).getAttribute("href");
+        HttpResponse<String> text = http.send(HttpRequest.newBuilder(URI.create(download)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(text.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"Faulty-logs.txt\"");
+        assertThat(text.body()).contains("[Faulty-", "weights file is corrupt").doesNotContain(" INFO ");
+        screenshot("deployment-failing");
+
+        browser.get(dashboard() + "dashboard/#/events");
+        await(By.cssSelector("#events tr[data-kind=APPLY]"), r -> r.getText().contains("generation " + generation), "the events page");
+        screenshot("events");
+    }
+
+    @Test
+    @Order(5)
+    void theNodePageShowsItsUseAndItsReplicas() throws Exception {
+        browser.get(dashboard() + "dashboard/#/node/node-" + head.bind);
+        String detail = await(By.id("node-cpu-actual"), e -> e.getText().contains("cores"), "the node's measured CPU");
+        assertThat(detail).startsWith("CPU used");
+        assertThat(await(By.id("node-replicas"), t -> t.getText().contains("Faulty-"), "its replicas"))
+                .contains("AlgoExample-", "Misbehaving-");
+        await(By.cssSelector("#node-events tr[data-kind=REPLICA_FAILED]"), r -> true, "the events of its replicas");
+        screenshot("node");
+    }
+
+    @Test
+    @Order(6)
     void configurationPageShowsADryRunDiffAndRefusesApplyWithoutTheToken() throws Exception {
         long generation = RunningHead.json(admin("GET", "/api/config", "", null)).path("generation").asLong();
         browser.get(dashboard() + "dashboard/#/config");
@@ -241,7 +312,40 @@ class DashboardBrowserTest {
         assertThat(Files.readString(workspace.dir().resolve("logs").resolve("head-" + head.bind + ".log"))).doesNotContain(TOKEN);
     }
 
-    private String canvasImage(String id) {
-        return (String) ((JavascriptExecutor) browser).executeScript("return document.getElementById(arguments[0]).toDataURL()", id);
+    @Test
+    @Order(7)
+    void theCliPrintsTheTimeline() throws Exception {
+        Cli.Result events = Cli.run(workspace.dir(), 60, "events", "--conf", "conf.ini", "--deployment", "Faulty");
+        assertThat(events.exitCode()).as(events.output()).isZero();
+        assertThat(events.output()).contains("APPLY", "Faulty: created", "REPLICA_FAILED", "weights file is corrupt")
+                .doesNotContain("Misbehaving-");
     }
+
+    /** Applies the conf.ini in force plus {@code sections}; returns the new generation. */
+    private long applyAdding(String sections) throws Exception {
+        JsonNode current = RunningHead.json(admin("GET", "/api/config", "", null));
+        HttpResponse<String> applied = admin("POST", "/api/apply", RunningHead.JSON.writeValueAsString(Map.of(
+                "path", current.path("path").asText(), "text", current.path("text").asText() + "\n" + sections, "dryRun", false)), TOKEN);
+        assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+        return RunningHead.json(applied).path("generation").asLong();
+    }
+
+    private static long seqOf(List<WebElement> rows, String kind, String text) {
+        return rows.stream().filter(r -> kind.equals(r.getAttribute("data-kind")) && r.getText().contains(text))
+                .mapToLong(r -> Long.parseLong(r.getAttribute("data-seq"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " event with '" + text + "' in "
+                        + rows.stream().map(WebElement::getText).toList()));
+    }
+
+    /** Moves the mouse over the middle-right of a chart and reads the legend's values there. */
+    private String hoverValue(String chart) {
+        WebElement over = browser.findElement(By.cssSelector("#" + chart + " .u-over"));
+        new org.openqa.selenium.interactions.Actions(browser).moveToElement(over, over.getSize().getWidth() / 2 - 4, 0).perform();
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).withMessage("legend values under the cursor")
+                .ignoring(StaleElementReferenceException.class).until(driver -> {
+                    String text = driver.findElement(By.cssSelector("#" + chart + " .u-legend")).getText();
+                    return text.contains("/s") ? text : null;
+                });
+    }
+
 }

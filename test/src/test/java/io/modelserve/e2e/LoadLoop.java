@@ -28,10 +28,23 @@ final class LoadLoop implements AutoCloseable {
 
     /** Clients each calling {@code call} back to back. */
     static LoadLoop start(java.util.concurrent.Callable<HttpResponse<String>> call, int clients) {
+        return paced(call, clients, 0);
+    }
+
+    /**
+     * Clients each starting a call every {@code periodMs} (or back to back when a call takes longer):
+     * {@code clients * 1000 / periodMs} requests a second at most, a load of a known rate.
+     */
+    static LoadLoop paced(java.util.concurrent.Callable<HttpResponse<String>> call, int clients, long periodMs) {
         LoadLoop loop = new LoadLoop();
         for (int i = 0; i < clients; i++) {
             loop.clients.add(Thread.ofVirtual().start(() -> {
+                long next = System.nanoTime();
                 while (loop.running.get()) {
+                    if (periodMs > 0) {
+                        next += periodMs * 1_000_000;
+                        java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+                    }
                     try {
                         HttpResponse<String> response = call.call();
                         if (response.statusCode() == 200) {

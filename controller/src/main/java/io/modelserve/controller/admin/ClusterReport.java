@@ -31,22 +31,31 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     public record AutoscaleLine(String deployment, int min, int max, double targetOngoing, int replicas, String reason,
             long decidedAtMillis) {}
 
+    /** @param cpuUsed reserved by its replicas; {@code usage} is what its process actually used (null if it does not say) */
     public record NodeLine(String id, String address, String ingress, String cpu, String cpuUsed, int gpus,
-            String gpuUsed, boolean head) {}
+            String gpuUsed, boolean head, io.modelserve.cluster.NodeUsage usage) {}
 
-    /** @param traffic percent of the route's unpinned requests, where the route has canaries; null otherwise */
+    /**
+     * @param traffic percent of the route's unpinned requests, where the route has canaries; null otherwise
+     * @param health  its state and why (see {@link DeploymentHealth}); the dashboard shows it as it is
+     */
     public record DeploymentLine(String name, String route, List<String> methods, int desired, int ready,
-            String version, String backend, Integer traffic) {
-        public DeploymentLine(String name, String route, List<String> methods, int desired, int ready, String version,
-                String backend) {
-            this(name, route, methods, desired, ready, version, backend, null);
-        }
-    }
+            String version, String backend, Integer traffic, DeploymentHealth health) {}
 
     public record ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
             String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {}
 
+    /** Recent answers of a deployment, for its health: none known here. */
+    public static final java.util.function.Function<String, DeploymentHealth.RecentTraffic> NO_TRAFFIC =
+            name -> DeploymentHealth.RecentTraffic.NONE;
+
     public static ClusterReport of(ControllerStore store, String leader, long generation) {
+        return of(store, leader, generation, NO_TRAFFIC);
+    }
+
+    /** @param recentTraffic a deployment's answers in the last {@link DeploymentHealth#WINDOW_MS} (the dashboard samples them) */
+    public static ClusterReport of(ControllerStore store, String leader, long generation,
+            java.util.function.Function<String, DeploymentHealth.RecentTraffic> recentTraffic) {
         List<DeploymentSpec> desired = new ArrayList<>(store.desired());
         desired.sort(Comparator.comparing(DeploymentSpec::name));
         Map<String, DeploymentSpec> byName = new HashMap<>();
@@ -121,8 +130,10 @@ public record ClusterReport(String leader, long generation, boolean converged, L
             if (Rollout.inPlace(spec, (int) current, (int) old)) {
                 problems.add(spec.name() + ": " + Rollout.IN_PLACE);
             }
+            List<ReplicaLine> mine = lines.stream().filter(l -> l.deployment().equals(spec.name())).toList();
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
-                    spec.version(), spec.backend(), traffic(spec, desired)));
+                    spec.version(), spec.backend(), traffic(spec, desired),
+                    DeploymentHealth.judge(spec.replicas(), ready, spec.version(), mine, recentTraffic.apply(spec.name()))));
         }
         List<AutoscaleLine> autoscaling = new ArrayList<>();
         var decisions = store.autoscaleDecisions();
@@ -183,7 +194,8 @@ public record ClusterReport(String leader, long generation, boolean converged, L
                 }
             }
             nodes.add(new NodeLine(node.nodeId(), node.address(), node.ingressUrl(), Resources.formatMilli(node.cpuMilli()),
-                    Resources.formatMilli(used.cpuMilli()), node.gpus(), Resources.formatMilli(used.gpuMilli()), node.headEligible()));
+                    Resources.formatMilli(used.cpuMilli()), node.gpus(), Resources.formatMilli(used.gpuMilli()), node.headEligible(),
+                    node.usage()));
         }
         nodes.sort(Comparator.comparing(NodeLine::id));
         return nodes;

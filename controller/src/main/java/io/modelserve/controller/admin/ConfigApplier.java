@@ -7,6 +7,8 @@ import io.modelserve.controller.config.ConfigError;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.config.ConfigResult;
 import io.modelserve.controller.dashboard.TokenRedaction;
+import io.modelserve.cluster.ClusterEvent;
+import io.modelserve.controller.events.EventLog;
 import io.modelserve.controller.plan.Plan;
 import io.modelserve.controller.reconcile.ControllerStore;
 import io.modelserve.controller.reconcile.OwnedState;
@@ -36,6 +38,7 @@ public final class ConfigApplier {
     private final LongSupplier clock;
     private final Runnable onApplied;
     private final String clusterSecret;
+    private final EventLog events;
 
     /** For a cluster without a secret. */
     public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
@@ -50,6 +53,13 @@ public final class ConfigApplier {
      */
     public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
             LongSupplier clock, Runnable onApplied, String clusterSecret) {
+        this(store, owned, parser, leads, clock, onApplied, clusterSecret, new EventLog(store, clock::getAsLong, "this head"));
+    }
+
+    /** @param events the timeline each apply is recorded in (the controller loop's) */
+    public ConfigApplier(ControllerStore store, OwnedState owned, ConfigParser parser, BooleanSupplier leads,
+            LongSupplier clock, Runnable onApplied, String clusterSecret, EventLog events) {
+        this.events = events;
         this.store = store;
         this.owned = owned;
         this.parser = parser;
@@ -114,6 +124,12 @@ public final class ConfigApplier {
             return new Result(List.of("another apply changed the cluster's config meanwhile; nothing was written,"
                     + " run apply again"), plan, false, generation(), Refusal.CONFLICT);
         }
+        List<Plan.Change> changes = plan.changes().stream()
+                .filter(c -> !c.kinds().equals(List.of(Plan.Kind.UNCHANGED))).toList();
+        events.record(ClusterEvent.Kind.APPLY, changes.stream().map(Plan.Change::deployment).toList(),
+                "generation " + next.generation(), "generation " + next.generation() + " applied from " + fileName(path)
+                        + (changes.isEmpty() ? ": settings only, no deployment changed"
+                                : ": " + String.join("; ", changes.stream().map(Plan.Change::toString).toList())));
         onApplied.run();
         return new Result(List.of(), plan, true, next.generation());
     }

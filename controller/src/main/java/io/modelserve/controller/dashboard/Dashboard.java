@@ -40,13 +40,16 @@ public final class Dashboard implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final long INTERVAL_MS = 2_000;
     static final long WINDOW_MS = 15 * 60 * 1000;
-    private static final Pattern ASSET = Pattern.compile("[a-z0-9-]+\\.(html|css|js|svg)");
+    private static final Pattern ASSET = Pattern.compile("(views/)?[a-z0-9-]+\\.(html|css|js|svg)");
+    /** uPlot's webjar (a Maven dependency of this module): its version, from the jar's own Maven metadata. */
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
+    private static final java.util.Set<String> VENDOR = java.util.Set.of("uPlot.iife.min.js", "uPlot.min.css");
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
             "css", "text/css; charset=utf-8", "js", "text/javascript; charset=utf-8", "svg", "image/svg+xml");
 
     private final Supplier<ClusterReport> report;
     private final ClusterMeters clusterMeters;
-    private final TrafficHistory history = new TrafficHistory((int) (WINDOW_MS / INTERVAL_MS));
+    private final TrafficHistory history;
     private final TrafficSampler sampler;
     private final DeploymentLogs logs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -59,13 +62,25 @@ public final class Dashboard implements AutoCloseable {
      */
     public Dashboard(ClusterState state, String localNode, Supplier<ClusterReport> report, ReplicaLogs localLogs,
             MeterRegistry meters) {
+        this(state, localNode, report, localLogs, meters, newHistory());
+    }
+
+    /** @param history where the samples go; the report reads the deployments' recent errors from it (their health) */
+    public Dashboard(ClusterState state, String localNode, Supplier<ClusterReport> report, ReplicaLogs localLogs,
+            MeterRegistry meters, TrafficHistory history) {
         this.report = report;
+        this.history = history;
         this.clusterMeters = new ClusterMeters(meters);
         // Only members' own addresses: a node entry cannot make the head scrape or read logs elsewhere.
         Supplier<List<NodeStatus>> nodes = state::verifiedNodes;
         this.sampler = new TrafficSampler(nodes, () -> report.get().deployments().stream().map(ClusterReport.DeploymentLine::name).toList(),
                 this::scrape, System::currentTimeMillis, history);
         this.logs = new DeploymentLogs(() -> state.replicas().values(), nodes, localNode, localLogs);
+    }
+
+    /** An empty history of the dashboard's window (15 minutes of 2 s points). */
+    public static TrafficHistory newHistory() {
+        return new TrafficHistory((int) (WINDOW_MS / INTERVAL_MS));
     }
 
     /** Adds the dashboard's pages and endpoints to the admin API's server. */
@@ -80,6 +95,8 @@ public final class Dashboard implements AutoCloseable {
             }
         });
         app.get("/dashboard/{asset}", ctx -> asset(ctx, ctx.pathParam("asset")));
+        app.get("/dashboard/views/{asset}", ctx -> asset(ctx, "views/" + ctx.pathParam("asset")));
+        app.get("/dashboard/vendor/{asset}", this::vendor);
         app.get("/api/traffic", this::traffic);
         app.get("/api/logs/{deployment}", this::logs);
         app.events(events -> events.serverStopping(this::close));
@@ -125,7 +142,32 @@ public final class Dashboard implements AutoCloseable {
             json(ctx, 404, Map.of("status", 0, "error", "no such dashboard file " + name));
             return;
         }
-        try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/" + name)) {
+        serve(ctx, "/dashboard/" + name, name);
+    }
+
+    private void vendor(Context ctx) throws IOException {
+        String name = ctx.pathParam("asset");
+        if (!VENDOR.contains(name)) {
+            json(ctx, 404, Map.of("status", 0, "error", "no such dashboard file vendor/" + name));
+            return;
+        }
+        serve(ctx, UPLOT + name, name);
+    }
+
+    private static String webjarVersion(String artifact) {
+        java.util.Properties properties = new java.util.Properties();
+        try (InputStream in = Dashboard.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            log.warn("dashboard: cannot read the version of {}: {}", artifact, e.toString());
+        }
+        return properties.getProperty("version", "missing");
+    }
+
+    private static void serve(Context ctx, String resource, String name) throws IOException {
+        try (InputStream in = Dashboard.class.getResourceAsStream(resource)) {
             if (in == null) {
                 json(ctx, 404, Map.of("status", 0, "error", "no such dashboard file " + name));
                 return;
@@ -148,9 +190,20 @@ public final class Dashboard implements AutoCloseable {
         body.put("windowMs", WINDOW_MS);
         body.put("now", System.currentTimeMillis());
         body.put("deployments", series);
+        if (only == null) {
+            body.put("cluster", history.clusterPoints());
+        }
+        body.put("replicaLoad", history.replicaLoad().values().stream()
+                .filter(load -> only == null || only.equals(load.deployment())).toList());
         json(ctx, 200, body);
     }
 
+    /**
+     * {@code GET /api/logs/<deployment>}: each replica's tail ({@code lines}), or what came after
+     * {@code from.<replica>=OFFSET} (following); searched by {@code q} (text), {@code level} (lowest kept) and
+     * {@code since}/{@code until} (epoch ms) over the last {@value ReplicaLogs#MAX_LINES} lines of each replica
+     * when any is given; {@code format=text} answers a download of the lines, each prefixed with its replica.
+     */
     private void logs(Context ctx) throws IOException, InterruptedException {
         String deployment = ctx.pathParam("deployment");
         ReplicaLogs.Query query = ReplicaLogs.Query.of(ctx.queryParam("lines"), null);
@@ -159,20 +212,40 @@ public final class Dashboard implements AutoCloseable {
             return;
         }
         Map<String, Long> from = new HashMap<>();
-        for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
-            if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
-                try {
-                    from.put(param.getKey().substring(5), Long.parseLong(param.getValue().getFirst()));
-                } catch (NumberFormatException e) {
-                    json(ctx, 400, Map.of("status", 0, "error", param.getKey() + " must be a whole number"));
-                    return;
+        LogSearch search;
+        try {
+            for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+                if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
+                    from.put(param.getKey().substring(5), wholeNumber(param.getKey(), param.getValue().getFirst()));
                 }
             }
+            search = new LogSearch(ctx.queryParam("q"), ctx.queryParam("level"),
+                    wholeNumber("since", ctx.queryParam("since")), wholeNumber("until", ctx.queryParam("until")));
+        } catch (IllegalArgumentException e) {
+            json(ctx, 400, Map.of("status", 0, "error", e.getMessage()));
+            return;
         }
         boolean known = report.get().deployments().stream().anyMatch(d -> d.name().equals(deployment));
-        List<DeploymentLogs.Entry> entries = logs.read(deployment, query.lines(), from);
+        int read = search.isAny() ? query.lines() : ReplicaLogs.MAX_LINES;
+        List<DeploymentLogs.Entry> entries = new java.util.ArrayList<>();
+        for (DeploymentLogs.Entry entry : logs.read(deployment, read, from)) {
+            List<String> found = search.filter(entry.lines(), java.time.ZoneId.systemDefault());
+            if (!search.isAny() && !from.containsKey(entry.replica()) && found.size() > query.lines()) {
+                found = found.subList(found.size() - query.lines(), found.size());
+            }
+            entries.add(new DeploymentLogs.Entry(entry.replica(), entry.node(), entry.state(), List.copyOf(found),
+                    entry.offset(), entry.skipped(), entry.error()));
+        }
         if (!known && entries.isEmpty()) {
             json(ctx, 404, Map.of("status", 0, "error", "no deployment " + deployment + "; see /api/status"));
+            return;
+        }
+        if ("text".equals(ctx.queryParam("format"))) {
+            StringBuilder text = new StringBuilder();
+            entries.forEach(e -> e.lines().forEach(line -> text.append('[').append(e.replica()).append("] ").append(line).append('\n')));
+            ctx.status(200).contentType("text/plain; charset=utf-8")
+                    .header("Content-Disposition", "attachment; filename=\"" + deployment.replaceAll("[^A-Za-z0-9._@-]", "_")
+                            + "-logs.txt\"").result(text.toString());
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -180,6 +253,18 @@ public final class Dashboard implements AutoCloseable {
         body.put("deployment", deployment);
         body.put("replicas", entries);
         json(ctx, 200, body);
+    }
+
+    private static long wholeNumber(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number"
+                    + (name.startsWith("from.") ? "" : " (milliseconds since the epoch)"));
+        }
     }
 
     private static void json(Context ctx, int status, Object body) throws IOException {

@@ -25,6 +25,10 @@ public final class TrafficSampler {
     private static final Logger log = LoggerFactory.getLogger(TrafficSampler.class);
     static final String COUNT = "modelserve_requests_seconds_count";
     static final String BUCKET = "modelserve_requests_seconds_bucket";
+    static final String BATCH_SUM = "modelserve_batch_size_sum";
+    static final String BATCH_COUNT = "modelserve_batch_size_count";
+    static final String IN_FLIGHT = "modelserve_replica_inflight";
+    static final String QUEUE_DEPTH = "modelserve_replica_queue_depth";
 
     private final Supplier<? extends Collection<NodeStatus>> nodes;
     private final Supplier<? extends Collection<String>> deployments;
@@ -51,10 +55,11 @@ public final class TrafficSampler {
         long now = clock.getAsLong();
         Map<String, Interval> intervals = new HashMap<>();
         Set<String> seenNodes = new HashSet<>();
+        Map<String, TrafficHistory.ReplicaLoad> load = new HashMap<>();
         for (NodeStatus node : nodes.get()) {
             Map<String, PrometheusText.Sample> current;
             try {
-                current = requestSeries(scrape.apply(node));
+                current = requestSeries(scrape.apply(node), load);
             } catch (RuntimeException e) {
                 // A node that does not answer keeps its last baseline; its traffic shows up later.
                 log.debug("dashboard: cannot scrape {}: {}", node.nodeId(), e.toString());
@@ -73,17 +78,21 @@ public final class TrafficSampler {
                     continue;
                 }
                 Interval interval = intervals.computeIfAbsent(sample.label("deployment"), d -> new Interval());
-                if (sample.name().equals(COUNT)) {
-                    interval.requests += delta;
-                    if (isError(sample.label("status"))) {
-                        interval.errors += delta;
+                switch (sample.name()) {
+                    case COUNT -> {
+                        interval.requests += delta;
+                        int status = statusOf(sample.label("status"));
+                        interval.errors += status >= 400 ? delta : 0;
+                        interval.serverErrors += status >= 500 ? delta : 0;
                     }
-                } else {
-                    interval.buckets.merge(parseLe(sample.label("le")), delta, Double::sum);
+                    case BATCH_SUM -> interval.batchedRequests += delta;
+                    case BATCH_COUNT -> interval.batches += delta;
+                    default -> interval.buckets.merge(parseLe(sample.label("le")), delta, Double::sum);
                 }
             }
         }
         previous.keySet().retainAll(seenNodes);
+        history.setReplicaLoad(load);
         long elapsed = now - previousAt;
         boolean first = previousAt == 0;
         previousAt = now;
@@ -93,35 +102,68 @@ public final class TrafficSampler {
             return;
         }
         double seconds = elapsed / 1000.0;
+        Interval all = new Interval();
         for (String deployment : names) {
             Interval interval = intervals.getOrDefault(deployment, new Interval());
-            history.add(deployment, new TrafficHistory.Point(now, interval.requests / seconds, interval.errors / seconds,
-                    toMillis(quantile(interval.buckets, 0.50)), toMillis(quantile(interval.buckets, 0.99))));
+            history.add(deployment, interval.point(now, seconds));
+            all.add(interval);
         }
+        history.addCluster(all.point(now, seconds));
     }
 
     /** Requests answered and latency buckets of one deployment within one interval. */
     private static final class Interval {
         double requests;
         double errors;
+        double serverErrors;
+        double batchedRequests;
+        double batches;
         final TreeMap<Double, Double> buckets = new TreeMap<>();
+
+        /** Adds another deployment's interval: counts sum, and so do cumulative buckets of equal bounds. */
+        void add(Interval other) {
+            requests += other.requests;
+            errors += other.errors;
+            serverErrors += other.serverErrors;
+            batchedRequests += other.batchedRequests;
+            batches += other.batches;
+            other.buckets.forEach((le, count) -> buckets.merge(le, count, Double::sum));
+        }
+
+        TrafficHistory.Point point(long now, double seconds) {
+            return new TrafficHistory.Point(now, requests / seconds, errors / seconds, serverErrors / seconds,
+                    toMillis(quantile(buckets, 0.50)), toMillis(quantile(buckets, 0.99)),
+                    batches > 0 ? batchedRequests / batches : null);
+        }
     }
 
-    private static Map<String, PrometheusText.Sample> requestSeries(String text) {
+    /** The cumulative request and batch series of a scrape; the replicas' load gauges go to {@code load}. */
+    private static Map<String, PrometheusText.Sample> requestSeries(String text, Map<String, TrafficHistory.ReplicaLoad> load) {
         Map<String, PrometheusText.Sample> series = new HashMap<>();
         for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
-            if (sample.name().equals(COUNT) || sample.name().equals(BUCKET)) {
-                series.put(sample.series(), sample);
+            switch (sample.name()) {
+                case COUNT, BUCKET, BATCH_SUM, BATCH_COUNT -> series.put(sample.series(), sample);
+                case IN_FLIGHT, QUEUE_DEPTH -> {
+                    String replica = sample.label("replica");
+                    if (!replica.isEmpty()) {
+                        TrafficHistory.ReplicaLoad was = load.getOrDefault(replica,
+                                new TrafficHistory.ReplicaLoad(replica, sample.label("deployment"), 0, 0));
+                        load.put(replica, sample.name().equals(IN_FLIGHT)
+                                ? new TrafficHistory.ReplicaLoad(replica, was.deployment(), sample.value(), was.queued())
+                                : new TrafficHistory.ReplicaLoad(replica, was.deployment(), was.inFlight(), sample.value()));
+                    }
+                }
+                default -> { }
             }
         }
         return series;
     }
 
-    private static boolean isError(String status) {
+    private static int statusOf(String status) {
         try {
-            return Integer.parseInt(status) >= 400;
+            return Integer.parseInt(status);
         } catch (NumberFormatException e) {
-            return false;
+            return 0;
         }
     }
 

@@ -33,6 +33,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final OwnedState owned;
+    private final io.modelserve.controller.events.EventLog events;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("controller-loop").daemon(true).unstarted(r));
     private final AtomicBoolean triggered = new AtomicBoolean();
@@ -46,10 +47,17 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned) {
+        this(store, clock, meters, owned, new io.modelserve.controller.events.EventLog(store, clock, "this head"));
+    }
+
+    /** @param events the timeline this loop adds to while it leads (the applier records applies in the same one) */
+    public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned,
+            io.modelserve.controller.events.EventLog events) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
         this.owned = owned;
+        this.events = events;
         this.autoscaler = new Autoscaler(clock);
     }
 
@@ -62,6 +70,7 @@ public final class ControllerLoop implements AutoCloseable {
     public void setActive(boolean active) {
         // Either way the term ends: a new one adopts the cluster as it is then, never an old record of assignments.
         owned.standDown();
+        events.standDown();
         this.active = active;
         if (active) {
             trigger();
@@ -126,6 +135,10 @@ public final class ControllerLoop implements AutoCloseable {
             owned.recordAssignments(snapshot.assignments());
         }
         forgetLostNodes(snapshot);
+        int restoredEvents = events.pass();
+        if (restoredEvents > 0) {
+            meters.counter("modelserve.controller.restored", "kind", "event").increment(restoredEvents);
+        }
         passes.incrementAndGet();
     }
 
@@ -170,9 +183,16 @@ public final class ControllerLoop implements AutoCloseable {
                 queued.put(spec.name(), waiting);
             }
         }
+        Map<String, io.modelserve.cluster.AutoscaleDecision> before = store.autoscaleDecisions();
         for (io.modelserve.cluster.AutoscaleDecision decision : autoscaler.decide(declared, store.statuses(),
-                store.autoscaleDecisions(), store.demand(), queued)) {
+                before, store.demand(), queued)) {
             store.putAutoscaleDecision(decision);
+            io.modelserve.cluster.AutoscaleDecision previous = before.get(decision.deployment());
+            if (previous == null || previous.replicas() != decision.replicas()) {
+                events.record(io.modelserve.cluster.ClusterEvent.Kind.AUTOSCALE, java.util.List.of(decision.deployment()),
+                        decision.deployment(), decision.deployment() + ": " + (previous == null ? "" : previous.replicas() + " -> ")
+                                + decision.replicas() + " replicas (" + decision.reason() + ")");
+            }
             log.info("autoscaler: {} -> {} replicas ({})", decision.deployment(), decision.replicas(), decision.reason());
             meters.counter("modelserve.autoscale.decisions", "deployment", decision.deployment()).increment();
             autoscaled.put(decision.deployment(), decision.replicas());

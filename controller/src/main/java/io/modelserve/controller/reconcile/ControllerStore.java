@@ -64,6 +64,13 @@ public interface ControllerStore {
 
     void removeDeployment(String name);
 
+    /** The timeline's entries that verify (see {@link io.modelserve.cluster.ClusterState#events()}). */
+    Collection<io.modelserve.cluster.ClusterEvent> events();
+
+    void putEvent(io.modelserve.cluster.ClusterEvent event);
+
+    void removeEvent(long seq);
+
     /** Removes the status of a replica whose node is gone (its own writer cannot). */
     default void removeStatus(String replicaId) {}
 }

@@ -127,4 +127,19 @@ public final class HazelcastControllerStore implements ControllerStore {
     public void removeStatus(String replicaId) {
         state.replicas().remove(replicaId);
     }
+
+    @Override
+    public Collection<io.modelserve.cluster.ClusterEvent> events() {
+        return state.events().values();
+    }
+
+    @Override
+    public void putEvent(io.modelserve.cluster.ClusterEvent event) {
+        state.events().put(io.modelserve.cluster.ClusterEvent.key(event.seq()), event);
+    }
+
+    @Override
+    public void removeEvent(long seq) {
+        state.events().remove(io.modelserve.cluster.ClusterEvent.key(seq));
+    }
 }

@@ -88,4 +88,19 @@ final class SnapshotStore implements ControllerStore {
     public void removeDeployment(String name) {
         backing.removeDeployment(name);
     }
+
+    @Override
+    public java.util.Collection<io.modelserve.cluster.ClusterEvent> events() {
+        return backing.events();
+    }
+
+    @Override
+    public void putEvent(io.modelserve.cluster.ClusterEvent event) {
+        backing.putEvent(event);
+    }
+
+    @Override
+    public void removeEvent(long seq) {
+        backing.removeEvent(seq);
+    }
 }

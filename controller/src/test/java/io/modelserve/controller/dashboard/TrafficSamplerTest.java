@@ -100,9 +100,9 @@ class TrafficSamplerTest {
     void historyKeepsTheNewestPointsOfDeploymentsStillApplied() {
         TrafficHistory small = new TrafficHistory(3);
         for (int i = 0; i < 5; i++) {
-            small.add("A", new TrafficHistory.Point(i, i, 0, null, null));
+            small.add("A", new TrafficHistory.Point(i, i, 0, 0, null, null, null));
         }
-        small.add("Gone", new TrafficHistory.Point(0, 0, 0, null, null));
+        small.add("Gone", new TrafficHistory.Point(0, 0, 0, 0, null, null, null));
         assertThat(small.points("A")).extracting(TrafficHistory.Point::atMillis).containsExactly(2L, 3L, 4L);
         small.retain(List.of("A"));
         assertThat(small.deployments()).containsExactly("A");

@@ -27,10 +27,26 @@ public final class FakeControllerStore implements ControllerStore {
     private final Map<String, NodeStatus> nodes = new TreeMap<>();
     private final Set<String> refusedDeployments = new HashSet<>();
     private final Map<String, Integer> queued = new java.util.HashMap<>();
+    private final Map<Long, io.modelserve.cluster.ClusterEvent> events = new TreeMap<>();
     private io.modelserve.cluster.AppliedConfig applied;
     private int writes;
 
     // --- what the controller reads and writes
+
+    @Override
+    public Collection<io.modelserve.cluster.ClusterEvent> events() {
+        return List.copyOf(events.values());
+    }
+
+    @Override
+    public void putEvent(io.modelserve.cluster.ClusterEvent event) {
+        events.put(event.seq(), event);
+    }
+
+    @Override
+    public void removeEvent(long seq) {
+        events.remove(seq);
+    }
 
     @Override
     public Collection<DeploymentSpec> desired() {

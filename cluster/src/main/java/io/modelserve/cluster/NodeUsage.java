@@ -1,0 +1,14 @@
+package io.modelserve.cluster;
+
+/**
+ * What a node's process actually uses, measured when it last announced itself (every few seconds),
+ * to show beside the capacity its replicas reserve. Replicas run inside the node's JVM, so the
+ * process is the node.
+ *
+ * @param cpuCores     cores the process kept busy recently (its CPU load times the machine's cores)
+ * @param systemCpu    share of the whole machine busy, 0..1 (other processes included), or -1 if unknown
+ * @param machineCores cores the JVM sees
+ * @param rssBytes     resident set size of the process, or -1 where /proc is not there to read it
+ */
+public record NodeUsage(double cpuCores, double systemCpu, int machineCores, long heapUsedBytes, long heapMaxBytes,
+        long rssBytes, long atMillis) {}
