@@ -2,6 +2,11 @@ package io.modelserve.cluster.http;
 
 import io.javalin.config.JavalinConfig;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -17,6 +22,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       accepted while every other connection is idle (say, 60 clients each holding a body open) was
  *       never registered with the selector: the server looked dead to new clients until some other
  *       socket had traffic.
+ *   <li>HTTP/2 in clear text beside HTTP/1.1 on the same port: an {@code Upgrade: h2c} request and a
+ *       connection that starts with the HTTP/2 preface (prior knowledge) both become HTTP/2, with the
+ *       same header limit and dispatch rules (the h2c factory shares the connector's configuration).
  * </ul>
  */
 public final class HttpServers {
@@ -52,6 +60,27 @@ public final class HttpServers {
             // or a body the budget cannot take, is refused before the client sends any of it.
             http.setDelayDispatchUntilContent(false);
         });
-        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+        config.jetty.modifyServer(server -> {
+            server.setErrorHandler(new JsonErrorHandler());
+            // Javalin creates its connector in start(); the factory is added as the server starts,
+            // before any connector does.
+            server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        addHttp2(connector);
+                    }
+                }
+            });
+        });
+    }
+
+    private static void addHttp2(Connector connector) {
+        HttpConnectionFactory http1 = connector.getConnectionFactory(HttpConnectionFactory.class);
+        if (connector instanceof ServerConnector server && http1 != null
+                && server.getConnectionFactory(HTTP2CServerConnectionFactory.class) == null) {
+            HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http1.getHttpConfiguration());
+            server.addConnectionFactory(h2c);
+        }
     }
 }

@@ -302,6 +302,47 @@ class IngressHttpTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    @Test
+    void http2ByUpgradeBesideHttp1() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        // java.net.http asks for h2c with "Upgrade: h2c" on an http:// URI.
+        HttpResponse<String> upgraded = h2.send(HttpRequest.newBuilder(uri("/v1/lookup?text=up")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upgraded.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(upgraded.body()).path("result").asText()).isEqualTo("UP");
+        HttpResponse<String> next = h2.send(HttpRequest.newBuilder(uri("/echo")).POST(HttpRequest.BodyPublishers.ofString(
+                "{\"text\":\"again\"}")).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(next.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(JSON.readTree(next.body()).at("/result/params/text").asText()).isEqualTo("again");
+        HttpResponse<String> missing = h2.send(HttpRequest.newBuilder(uri("/nowhere")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(missing.body()).path("status").asInt()).isZero();
+    }
+
+    /** h2load (Debian nghttp2-client) speaks HTTP/2 with prior knowledge on http:// URIs. */
+    @Test
+    void h2loadWithPriorKnowledgeHasNoFailures() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/h2load")),
+                "h2load missing: apt-get install nghttp2-client (.ci/run does)");
+        java.nio.file.Path body = java.nio.file.Files.createTempFile("h2load", ".json");
+        java.nio.file.Files.writeString(body, "{\"text\":\"h2\"}");
+        try {
+            for (List<String> run : List.of(
+                    List.of("h2load", "-n", "200", "-c", "4", "-m", "8", uri("/v1/lookup?text=h2").toString()),
+                    List.of("h2load", "-n", "200", "-c", "4", "-m", "8", "-d", body.toString(),
+                            "-H", "Content-Type: application/json", uri("/echo").toString()))) {
+                Process h2load = new ProcessBuilder(run).redirectErrorStream(true).start();
+                assertThat(h2load.waitFor(120, TimeUnit.SECONDS)).as("h2load finished").isTrue();
+                String report = new String(h2load.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(h2load.exitValue()).as(report).isZero();
+                assertThat(report).as(report).contains("Application protocol: h2c")
+                        .contains("200 succeeded, 0 failed, 0 errored").contains("status codes: 200 2xx");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(body);
+        }
+    }
+
     private HttpResponse<String> post(String path, String body, String contentType) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
