@@ -200,7 +200,20 @@ public final class Ingress implements AutoCloseable, RequestLog {
             error(ctx, 400, malformed.message());
             return;
         }
-        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback, true);
+        // One answer per request: this thread's, or the rescue's when this thread is stuck running the
+        // request itself past its deadline (it then answers 504 on time and closes the connection).
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        DeploymentSpec target = spec;
+        io.modelserve.agent.runtime.Rescue rescue = () -> {
+            if (answered.compareAndSet(false, true)) {
+                record(target, null, 504, started);
+                refuse(ctx, 504, 0, Envelope.failed(target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
+            }
+        };
+        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback, true, rescue);
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
                 // Timed to the first chunk: the rest of a stream is the backend's pace, not the platform's.

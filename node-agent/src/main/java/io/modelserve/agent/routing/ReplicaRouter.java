@@ -4,6 +4,7 @@ import io.modelserve.agent.runtime.BackendFailure;
 import io.modelserve.agent.runtime.Job;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.runtime.ReplicaGoneException;
+import io.modelserve.agent.runtime.Rescue;
 import io.modelserve.agent.transport.Delivery;
 import io.modelserve.agent.transport.Forwarder;
 import io.modelserve.agent.transport.Refusal;
@@ -76,6 +77,15 @@ public final class ReplicaRouter {
      *               as its result, as soon as the first chunk is there ({@code timeout_ms} bounds the wait)
      */
     public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream) {
+        return dispatch(spec, request, fallback, stream, null);
+    }
+
+    /**
+     * As {@link #dispatch(DeploymentSpec, Request, DeploymentSpec, boolean)}; with a {@code rescue}, a
+     * local replica found idle runs the request on this thread (no hand-off), and {@code rescue}
+     * answers the caller if that call is still running at the deadline (see {@link Rescue}).
+     */
+    public Outcome dispatch(DeploymentSpec spec, Request request, DeploymentSpec fallback, boolean stream, Rescue rescue) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
         Set<String> skipped = new HashSet<>();
         // Part of this request's history, not liveness (PeerLiveness owns that): nodes where it may
@@ -85,7 +95,7 @@ public final class ReplicaRouter {
         while (true) {
             Replica replica = pickLocal(directory.running(spec.name()), skipped);
             if (replica != null) {
-                Attempt attempt = runLocal(replica, request, deadline, spec, stream);
+                Attempt attempt = runLocal(replica, request, deadline, spec, stream, rescue);
                 if (attempt.outcome() != null) {
                     return attempt.outcome();
                 }
@@ -152,8 +162,13 @@ public final class ReplicaRouter {
 
     /** As {@link #dispatchTo(Replica, Request, long)}; {@code stream} as in {@link #dispatch(DeploymentSpec, Request, DeploymentSpec, boolean)}. */
     public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis, boolean stream) {
+        return dispatchTo(replica, request, timeoutMillis, stream, null);
+    }
+
+    /** As {@link #dispatchTo(Replica, Request, long, boolean)}; {@code rescue} as in {@link #dispatch(DeploymentSpec, Request, DeploymentSpec, boolean, Rescue)}. */
+    public Outcome dispatchTo(Replica replica, Request request, long timeoutMillis, boolean stream, Rescue rescue) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec(), stream);
+        Attempt attempt = runLocal(replica, request, deadline, replica.assignment().spec(), stream, rescue);
         if (attempt.outcome() != null) {
             return attempt.outcome();
         }
@@ -172,9 +187,10 @@ public final class ReplicaRouter {
         }
     }
 
-    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream) {
+    private Attempt runLocal(Replica replica, Request request, long deadline, DeploymentSpec spec, boolean stream, Rescue rescue) {
         // Plain backends keep the plain path: no channel, no wait on two futures.
-        Job job = stream && replica.streams() ? Job.streaming(request) : Job.of(request);
+        Job job = stream && replica.streams() ? Job.streaming(request)
+                : rescue != null ? Job.inline(request, rescue, deadline) : Job.of(request);
         switch (replica.submit(job)) {
             case FULL -> {
                 return Attempt.refused(Refusal.QUEUE_FULL);
@@ -211,6 +227,9 @@ public final class ReplicaRouter {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ReplicaGoneException) {
                 return Attempt.refused(Refusal.REPLICA_GONE);
+            }
+            if (e.getCause() instanceof TimeoutException) {
+                return Attempt.done(timedOut(spec)); // run on this thread past its deadline; the rescue answered
             }
             if (e.getCause() instanceof BackendFailure failure
                     && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {

@@ -4,15 +4,29 @@ import io.modelserve.sdk.Request;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One request waiting in a replica's queue. The caller holds {@link #result()}; a caller that gave
- * up (timeout) cancels it and the worker skips the job.
+ * One request for a replica. The caller holds {@link #result()}; a caller that gave up (timeout)
+ * cancels it and the worker skips the job.
  *
- * @param stream where a streaming backend's chunks go; null when the caller wants one result. With a
- *               stream, {@link #result()} completes with the channel once the stream has ended.
+ * @param stream        where a streaming backend's chunks go; null when the caller wants one result. With a
+ *                      stream, {@link #result()} completes with the channel once the stream has ended.
+ * @param rescue        non-null when the caller may run the job on its own thread (see {@link Rescue})
+ * @param deadlineNanos when the caller's answer is due, on the replica's ticker; used with {@code rescue}
  */
-public record Job(Request request, CompletableFuture<Object> result, ChunkChannel stream) {
+public record Job(Request request, CompletableFuture<Object> result, ChunkChannel stream, Rescue rescue, long deadlineNanos) {
     public Job(Request request, CompletableFuture<Object> result) {
-        this(request, result, null);
+        this(request, result, null, null, Long.MAX_VALUE);
+    }
+
+    public Job(Request request, CompletableFuture<Object> result, ChunkChannel stream) {
+        this(request, result, stream, null, Long.MAX_VALUE);
+    }
+
+    /**
+     * A job its caller may run on its own thread when the replica is idle: {@code rescue} answers
+     * the caller if that call is still running at {@code deadlineNanos}.
+     */
+    public static Job inline(Request request, Rescue rescue, long deadlineNanos) {
+        return new Job(request, new CompletableFuture<>(), null, rescue, deadlineNanos);
     }
 
     public static Job of(Request request) {
@@ -22,6 +36,10 @@ public record Job(Request request, CompletableFuture<Object> result, ChunkChanne
     /** A job whose answer may be streamed, when the replica's backend is a {@code StreamingBackend}. */
     public static Job streaming(Request request) {
         return new Job(request, new CompletableFuture<>(), new ChunkChannel());
+    }
+
+    boolean runsInline() {
+        return rescue != null && stream == null;
     }
 
     boolean abandoned() {

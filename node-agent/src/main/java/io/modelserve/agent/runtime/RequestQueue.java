@@ -38,6 +38,28 @@ public final class RequestQueue {
         return Replica.Admission.ACCEPTED;
     }
 
+    /**
+     * Counts one job as ongoing only if nothing else is (none queued, forming or running): its
+     * caller may then run it itself. The count is released with {@link #done}, or the job is
+     * queued with {@link #offerCounted}.
+     */
+    boolean claimIdle() {
+        return !closed && ongoing.compareAndSet(0, 1);
+    }
+
+    /** Queues a job {@link #claimIdle} already counted. */
+    Replica.Admission offerCounted(Job job) {
+        if (closed || !jobs.offer(job)) {
+            ongoing.decrementAndGet();
+            return closed ? Replica.Admission.NOT_READY : Replica.Admission.FULL;
+        }
+        if (closed && jobs.remove(job)) {
+            ongoing.decrementAndGet();
+            return Replica.Admission.NOT_READY;
+        }
+        return Replica.Admission.ACCEPTED;
+    }
+
     /** The next job, waiting up to {@code nanos}; null when none came. */
     Job poll(long nanos) throws InterruptedException {
         return nanos <= 0 ? jobs.poll() : jobs.poll(nanos, TimeUnit.NANOSECONDS);

@@ -113,7 +113,8 @@ public final class ReplicaEndpoint implements Ingress.Extension {
         long timeout = Math.min(parseTimeout(ctx.header(Forwarder.DEADLINE_HEADER), replica.assignment().spec().timeoutMs()),
                 replica.assignment().spec().timeoutMs());
         boolean stream = ctx.header(ChunkStreamWriter.STREAM_HEADER) != null;
-        Outcome outcome = router.dispatchTo(replica, request.get(), timeout, stream);
+        // Run here on this thread when the replica is idle: the sending node's own deadline answers its client.
+        Outcome outcome = router.dispatchTo(replica, request.get(), timeout, stream, io.modelserve.agent.runtime.Rescue.NONE);
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
                 String info = nodeId + "/" + served.replicaId();
