@@ -128,4 +128,24 @@ class ControllerLoopTest {
 
         assertThat(loop.autoscaled()).containsEntry("Auto", 2);
     }
+
+    @Test
+    void theFirstAutoscaleDecisionAndEachChangeOfTheCountAreInTheTimelineOnce() {
+        store.addNode("n1", "8", 0);
+        store.apply(spec("Auto", 0).build().withAutoscaling(new io.modelserve.cluster.Autoscaling(0, 2, 2, 5, 30)));
+        loop.pass();
+        store.queue("Auto", 3);
+        clock.advance(500);
+        loop.pass();
+        loop.pass();
+
+        assertThat(store.events()).extracting(io.modelserve.cluster.ClusterEvent::kind).containsExactly(
+                io.modelserve.cluster.ClusterEvent.Kind.LEADER, io.modelserve.cluster.ClusterEvent.Kind.AUTOSCALE,
+                io.modelserve.cluster.ClusterEvent.Kind.AUTOSCALE);
+        assertThat(store.events()).element(1).satisfies(e -> assertThat(e.message()).startsWith("Auto: 0 replicas ("));
+        assertThat(store.events()).element(2).satisfies(e -> {
+            assertThat(e.message()).startsWith("Auto: 0 -> 2 replicas (");
+            assertThat(e.deployments()).containsExactly("Auto");
+        });
+    }
 }

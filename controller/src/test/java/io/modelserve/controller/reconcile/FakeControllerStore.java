@@ -28,10 +28,22 @@ public final class FakeControllerStore implements ControllerStore {
     private final Set<String> refusedDeployments = new HashSet<>();
     private final Map<String, Integer> queued = new java.util.HashMap<>();
     private final Map<Long, io.modelserve.cluster.ClusterEvent> events = new TreeMap<>();
+    private final Map<String, io.modelserve.cluster.AutoscaleDecision> decisions = new TreeMap<>();
     private io.modelserve.cluster.AppliedConfig applied;
     private int writes;
 
     // --- what the controller reads and writes
+
+    /** Kept, as the cluster keeps them; {@link #desired()} does not apply them (tests set replicas themselves). */
+    @Override
+    public Map<String, io.modelserve.cluster.AutoscaleDecision> autoscaleDecisions() {
+        return Map.copyOf(decisions);
+    }
+
+    @Override
+    public void putAutoscaleDecision(io.modelserve.cluster.AutoscaleDecision decision) {
+        decisions.put(decision.deployment(), decision);
+    }
 
     @Override
     public Collection<io.modelserve.cluster.ClusterEvent> events() {
