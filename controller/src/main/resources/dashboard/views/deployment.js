@@ -89,6 +89,16 @@ async function refreshLogs(name, gen, current) {
   const follow = (document.getElementById('log-follow') || {}).checked;
   document.getElementById('log-download').href = api.logsPath(name, { ...search, lines: 2000, format: 'text' });
   if (logs.key === key && !follow) return; // the operator is reading: leave it
+  if (logs.busy) return; // the poll and the form both ask: one read at a time, or lines would come twice
+  logs.busy = true;
+  try {
+    await readLogs(name, gen, current, search, key);
+  } finally {
+    logs.busy = false;
+  }
+}
+
+async function readLogs(name, gen, current, search, key) {
   const fresh = logs.key !== key;
   const params = { lines: Object.keys(search).length ? 500 : 40, ...search };
   if (!fresh) for (const [replica, offset] of Object.entries(logs.offsets)) params['from.' + replica] = offset;

@@ -41,12 +41,13 @@ public final class TimelineChanges {
                 continue;
             }
             List<String> deployment = List.of(now.deployment());
-            int failures = failures(now) - (was == null ? 0 : failures(was));
-            if (failures > 0) {
+            int total = failures(now);
+            int fresh = total - (was == null ? 0 : failures(was));
+            if (fresh > 0) {
                 drafts.add(new Draft(ClusterEvent.Kind.REPLICA_FAILED, deployment, id, id + " on " + now.node() + " failed: "
                         + (now.lastError() == null ? "no reason given" : now.lastError())
-                        + (failures > 1 ? " (" + failures + " failures since the last look, restart " + now.restarts() + ")"
-                                : now.state() != ReplicaState.FAILED ? " (restarted, restart " + now.restarts() + ")" : "")));
+                        + (fresh > 1 ? " (" + fresh + " failures since the last look, " + total + " in all)"
+                                : total > 1 ? " (failure " + total + ")" : "")));
             }
             if (now.state() == ReplicaState.RUNNING && (was == null || was.state() != ReplicaState.RUNNING)) {
                 drafts.add(new Draft(ClusterEvent.Kind.REPLICA_STARTED, deployment, id, id + " running on " + now.node()

@@ -66,7 +66,7 @@ class EventLogTest {
         assertThat(events.get(1).atMillis()).isEqualTo(2_000);
         assertThat(events.get(2).message()).isEqualTo("llm-1 on n1 failed: health check failed: timeout");
         assertThat(events.get(2).atMillis()).isEqualTo(3_000);
-        assertThat(events.get(3).message()).isEqualTo("llm-1 on n1 failed: init failed: out of memory (restarted, restart 2)");
+        assertThat(events.get(3).message()).isEqualTo("llm-1 on n1 failed: init failed: out of memory (failure 2)");
         assertThat(events.get(4).message()).isEqualTo("llm-1 on n1 stopped: no longer assigned (scaled down, replaced or removed)");
         assertThat(events.get(4).deployments()).containsExactly("llm");
     }
@@ -83,9 +83,9 @@ class EventLogTest {
 
         assertThat(timeline()).extracting(ClusterEvent::kind, ClusterEvent::message).containsExactly(
                 tuple(Kind.LEADER, "head-1 leads the controller"),
-                tuple(Kind.REPLICA_FAILED, "llm-1 on n1 failed: init failed: weights file is corrupt"),
+                tuple(Kind.REPLICA_FAILED, "llm-1 on n1 failed: init failed: weights file is corrupt (failure 2)"),
                 tuple(Kind.REPLICA_FAILED, "llm-1 on n1 failed: init failed: weights file is corrupt"
-                        + " (3 failures since the last look, restart 4)"));
+                        + " (3 failures since the last look, 5 in all)"));
     }
 
     @Test
