@@ -87,6 +87,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
     }
 
+    /** The word pieces {@code text} is embedded from (special tokens included, at most {@link #MAX_TOKENS}). */
+    public int tokenCount(String text) {
+        return Math.min(MAX_TOKENS, tokenizer.encode(tokenizable(text)).getIds().length);
+    }
+
     /** One model call for all texts; one unit vector per text, in order. */
     public List<float[]> embed(List<String> texts) throws TranslateException {
         if (texts.isEmpty()) {

@@ -15,6 +15,7 @@ import io.modelserve.agent.builtin.OpenInferenceService;
 import io.modelserve.agent.grpc.GrpcIngress;
 import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.http.RequestLog;
+import io.modelserve.agent.openai.EmbeddingsEndpoints;
 import io.modelserve.agent.node.AgentLoop;
 import io.modelserve.agent.node.DemandSignal;
 import io.modelserve.agent.node.HazelcastAgentStore;
@@ -169,6 +170,7 @@ public final class NodeAssembly implements AutoCloseable {
         extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret(), bodies));
         extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies));
         extensions.add(new OpenInferenceEndpoints(openInference(), bodies));
+        extensions.add(new EmbeddingsEndpoints(routes, router, bodies, requestLog()));
         extensions.add(new ArtifactEndpoint(new ServedFiles(options.workDir().resolve("artifacts"), options.servedDirs()),
                 new ClusterSecret(options.clusterSecret())));
         ingress = new Ingress(options.nodeId(), routes, router, meters, bodies, this::health, extensions)

@@ -260,6 +260,59 @@ class BuiltinBackendsE2ETest {
     }
 
     /**
+     * OpenAI's own npm SDK, baseURL at the ingress, for the built-in text embedding and the
+     * TextEmbedding plugin (a {@code TextEmbedder}): one string, a list, base64 (the SDK's default,
+     * decoded by the SDK). One text embeds as its route embeds it, to the bit; a list runs as one
+     * batch, whose quantised activations move each vector slightly (cosine >= 0.97, see TextEmbedding).
+     */
+    @Test
+    void openAisSdkGetsTheRoutesVectors() throws Exception {
+        Path clients = Cli.ROOT.resolve("test/target/node-clients/node_modules");
+        assumeThat(clients.resolve("openai")).as("npm clients not installed (no npm at build time)").isDirectory();
+        for (String[] deployment : new String[][] {{"MiniLm", "/embed/builtin"}, {"TextEmbedding", "/embed/plugin"}}) {
+            ProcessBuilder command = new ProcessBuilder("node", Cli.ROOT.resolve("test/src/test/node/openai-embeddings.js").toString(),
+                    "http://" + head.bind + ":" + head.port + "/v1", deployment[0]).redirectErrorStream(true);
+            command.environment().put("NODE_PATH", clients.toString());
+            Process node = command.start();
+            assertThat(node.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("node finished").isTrue();
+            String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(node.exitValue()).as(output).isZero();
+            JsonNode result = RunningHead.JSON.readTree(output.lines().reduce((a, b) -> b).orElse("{}"));
+
+            float[][] route = new float[2][];
+            int i = 0;
+            for (String text : List.of("hello world", "the stock market fell sharply")) {
+                route[i++] = RunningHead.JSON.treeToValue(ok(head.post(deployment[1], "{\"text\":\"" + text + "\"}"))
+                        .at("/result/embedding"), float[].class);
+            }
+            assertThat(result.at("/one/model").asText()).isEqualTo(deployment[0]);
+            assertThat(RunningHead.JSON.treeToValue(result.at("/one/embedding"), float[].class)).containsExactly(route[0]);
+            // "hello world" is [CLS] hello world [SEP] to the tokenizer.
+            assertThat(result.at("/one/usage/prompt_tokens").asInt()).isEqualTo(4);
+            assertThat(result.at("/list/indexes").toString()).isEqualTo("[0,1]");
+            for (String list : List.of("/list/embeddings", "/base64/embeddings")) {
+                for (int k = 0; k < 2; k++) {
+                    float[] vector = RunningHead.JSON.treeToValue(result.at(list + "/" + k), float[].class);
+                    assertThat(vector).hasSize(384);
+                    double cosine = 0;
+                    for (int d = 0; d < vector.length; d++) {
+                        cosine += vector[d] * route[k][d];
+                    }
+                    assertThat(cosine).as(list + " #" + k).isGreaterThan(0.97);
+                }
+            }
+            for (int k = 0; k < 2; k++) {
+                assertThat(RunningHead.JSON.treeToValue(result.at("/base64/embeddings/" + k), float[].class))
+                        .containsExactly(RunningHead.JSON.treeToValue(result.at("/list/embeddings/" + k), float[].class));
+            }
+            assertThat(result.path("models").toString()).contains("\"MiniLm\"").contains("\"TextEmbedding\"")
+                    .doesNotContain("Cls");
+            assertThat(result.at("/missing/status").asInt()).isEqualTo(404);
+            assertThat(result.at("/missing/code").asText()).isEqualTo("model_not_found");
+        }
+    }
+
+    /**
      * Not an assertion: prints what serving costs over calling the model. The same PNG each time, one
      * request at a time; the raw side is the model call alone on an already preprocessed tensor.
      */

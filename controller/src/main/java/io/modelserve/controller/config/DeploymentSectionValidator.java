@@ -258,6 +258,8 @@ final class DeploymentSectionValidator {
             problem = "'/-/' is reserved for modelserve's own endpoints";
         } else if (route.equals("v2") || route.startsWith("v2/")) {
             problem = "'/v2/' is reserved for the Open Inference Protocol";
+        } else if (route.equals("v1/embeddings") || route.equals("v1/models") || route.startsWith("v1/models/")) {
+            problem = "'/v1/embeddings' and '/v1/models' are reserved for OpenAI's embeddings API";
         } else if (List.of(route.split("/")).stream().anyMatch(s -> s.equals(".") || s.equals(".."))) {
             problem = "'.' and '..' segments are not allowed (HTTP clients rewrite them)";
         }

@@ -73,6 +73,8 @@ class DeploymentErrorsTest {
         "/-              | reserved for modelserve",
         "v2              | Open Inference Protocol",
         "/v2/models/x    | Open Inference Protocol",
+        "v1/embeddings   | OpenAI's embeddings API",
+        "/v1/models/x    | OpenAI's embeddings API",
         "a//b            | path segments",
         "a b             | path segments",
         "x/../y          | '..' segments",

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link SentenceEmbedder}). Over the Open Inference Protocol: input {@code text} (BYTES, one string
  * per row), output {@code embedding} (FP32, one row per text). A replica's batch is one model call.
  */
-final class TextEmbeddingBackend implements AlgoBackend {
+final class TextEmbeddingBackend implements io.modelserve.sdk.TextEmbedder {
     static final String NAME = "text-embedding";
     private static final String INPUT = "text";
     private static final String OUTPUT = "embedding";
@@ -150,6 +150,17 @@ final class TextEmbeddingBackend implements AlgoBackend {
         output.put("datatype", "FP32");
         output.put("shape", new long[] {-1, dim});
         return OpenInference.metadata(deployment, "onnxruntime_onnx", List.of(input), List.of(output));
+    }
+
+    /** As OpenAI's {@code /v1/embeddings} asks: the vectors its route gives, one model call for all. */
+    @Override
+    public List<float[]> embed(List<String> texts) throws Exception {
+        return embedder.embed(texts);
+    }
+
+    @Override
+    public int tokens(String text) {
+        return embedder.tokenCount(text);
     }
 
     @Override

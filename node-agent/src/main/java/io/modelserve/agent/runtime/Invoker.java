@@ -40,6 +40,13 @@ public final class Invoker {
 
     /** Runs {@code jobs} and completes every one of them; returns the first failure, or null. */
     public BackendFailure call(AlgoBackend backend, List<Job> jobs) {
+        if (jobs.stream().anyMatch(job -> EmbeddingCall.is(job.request()))) {
+            List<Job> embeddings = jobs.stream().filter(job -> EmbeddingCall.is(job.request())).toList();
+            BackendFailure failure = runEmbeddings(backend, embeddings);
+            List<Job> rest = jobs.stream().filter(job -> !EmbeddingCall.is(job.request())).toList();
+            BackendFailure restFailure = rest.isEmpty() ? null : call(backend, rest);
+            return failure != null ? failure : restFailure;
+        }
         if (batching) {
             return runBatch(backend, jobs);
         }
@@ -122,6 +129,23 @@ public final class Invoker {
             }
         }
         return first;
+    }
+
+    /** OpenAI-style embedding calls: one {@code embed} for all of them, or "not an embedder". */
+    private BackendFailure runEmbeddings(AlgoBackend backend, List<Job> jobs) {
+        if (!(backend instanceof io.modelserve.sdk.TextEmbedder embedder)) {
+            jobs.forEach(job -> job.result().complete(EmbeddingCall.notEmbedder(backend)));
+            return null;
+        }
+        watchdog.enter("embed");
+        try {
+            EmbeddingCall.run(embedder, jobs);
+            return null;
+        } catch (Throwable t) {
+            return failAll(jobs.stream().filter(job -> !job.result().isDone()).toList(), failure(t));
+        } finally {
+            watchdog.leave();
+        }
     }
 
     private static BackendFailure failAll(List<Job> jobs, BackendFailure failure) {

@@ -5,9 +5,9 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelserve.modelkit.SentenceEmbedder;
-import io.modelserve.sdk.AlgoBackend;
 import io.modelserve.sdk.BackendContext;
 import io.modelserve.sdk.Request;
+import io.modelserve.sdk.TextEmbedder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +30,11 @@ import java.util.Map;
  * the whole batch), so a text's vector depends slightly on the texts batched with it: measured cosine
  * 0.97-0.99 to the vector of the same text alone. Deployments that need bit-stable vectors keep
  * {@code max_batch_size = 1}; search and clustering do not notice.
+ *
+ * <p>As a {@link TextEmbedder} it is also served as OpenAI's {@code POST /v1/embeddings}, with the
+ * deployment's name as {@code model}.
  */
-public class TextEmbedding implements AlgoBackend {
+public class TextEmbedding implements TextEmbedder {
 
     /** The model was trained on 256-token windows; longer texts are truncated. */
     static final int MAX_TOKENS = SentenceEmbedder.MAX_TOKENS;
@@ -96,9 +99,19 @@ public class TextEmbedding implements AlgoBackend {
         return Map.of("embedding", embedding, "dim", embedding.length);
     }
 
-    /** One model call for all texts, padded to the longest; one unit vector per text, in order. */
-    List<float[]> embed(List<String> texts) throws TranslateException {
+    /**
+     * One model call for all texts, padded to the longest; one unit vector per text, in order. Also
+     * what makes this deployment OpenAI's {@code /v1/embeddings} model (SDK {@link TextEmbedder}).
+     */
+    @Override
+    public List<float[]> embed(List<String> texts) throws TranslateException {
         return embedder.embed(texts);
+    }
+
+    /** The word pieces a text is embedded from, as OpenAI's usage counts tokens. */
+    @Override
+    public int tokens(String text) {
+        return embedder.tokenCount(text);
     }
 
     @Override
