@@ -72,6 +72,7 @@ import org.slf4j.LoggerFactory;
  *       then a wake-up of the loop;</li>
  *   <li>replica workers: a phase change refreshes the local snapshot and wakes the loop.</li>
  * </ul>
+ * Over 300 lines because it is only wiring: each part is built, connected and closed here, in order.
  */
 public final class NodeAssembly implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAssembly.class);

@@ -7,7 +7,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaRouter;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The REST front door of a node: {@code <method> /<route>} for every deployment, and the reserved
  * {@code /-/} endpoints. Every answer is JSON, errors included.
+ *
+ * <p>A little over 300 lines: one request's way from route, method and version pinning through
+ * the body budget to the answer (served, streamed, refused, or rescued at its deadline), and the
+ * few static answer writers the other endpoints share so that every node answers alike.
  */
 public final class Ingress implements AutoCloseable, RequestLog {
     private static final Logger log = LoggerFactory.getLogger(Ingress.class);
@@ -47,6 +49,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
     private final RequestBodies bodies;
     private final Supplier<Map<String, Object>> health;
     private final Javalin app;
+    private final RequestTimers timers;
 
     @JsonPropertyOrder({"status", "result", "error", "info"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -91,6 +94,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         this.meters = meters;
         this.bodies = bodies;
         this.health = health;
+        this.timers = new RequestTimers(nodeId, meters);
         this.app = Javalin.create(config -> {
             // Jetty answers 431 past MAX_HEADER_BYTES: a client cannot make a node buffer unbounded headers.
             HttpServers.configure(config, "ingress-" + nodeId, MAX_HEADER_BYTES);
@@ -251,31 +255,11 @@ public final class Ingress implements AutoCloseable, RequestLog {
         return labels;
     }
 
-    private record TimerKey(String deployment, String replica, int status) {}
-
-    /** Timers by key: building and registering a meter per request would cost more than the request. */
-    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     /**
-     * The common case, a 200 from a replica, by replica id alone (ids are unique across deployments):
-     * one lookup of a string whose hash is cached, no key built per request.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> servedTimers = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * Drops the request timers of replicas not in {@code replicaIds} (gone from this node and from
-     * the cluster's view), and their series from the registry: a node that has run thousands of
-     * replicas over its life keeps timers for the ones that exist, not for every one it ever saw.
+     * Drops the request timers of replicas not in {@code replicaIds} (see {@link RequestTimers#retain}).
      */
     public void retainReplicaTimers(java.util.Set<String> replicaIds) {
-        servedTimers.keySet().retainAll(replicaIds);
-        timers.entrySet().removeIf(entry -> {
-            String replica = entry.getKey().replica();
-            if (NO_REPLICA.equals(replica) || replicaIds.contains(replica)) {
-                return false;
-            }
-            meters.remove(entry.getValue());
-            return true;
-        });
+        timers.retain(replicaIds);
     }
 
     /** How many request timers the ingress holds (for tests of {@link #retainReplicaTimers}). */
@@ -283,29 +267,9 @@ public final class Ingress implements AutoCloseable, RequestLog {
         return timers.size();
     }
 
-    private static final String NO_REPLICA = "none";
-
     @Override
     public void record(DeploymentSpec spec, String replicaId, int status, long startedNanos) {
-        long elapsed = System.nanoTime() - startedNanos;
-        if (status == 200 && replicaId != null) {
-            Timer served = servedTimers.get(replicaId);
-            if (served == null) {
-                served = timer(new TimerKey(spec.name(), replicaId, 200));
-                servedTimers.put(replicaId, served);
-            }
-            served.record(elapsed, TimeUnit.NANOSECONDS);
-            return;
-        }
-        timer(new TimerKey(spec.name(), replicaId == null ? NO_REPLICA : replicaId, status)).record(elapsed, TimeUnit.NANOSECONDS);
-    }
-
-    private Timer timer(TimerKey key) {
-        return timers.computeIfAbsent(key, k -> Timer.builder("modelserve.requests")
-                .description("Requests answered by the ingress, by deployment, replica and HTTP status")
-                .tags("deployment", k.deployment(), "replica", k.replica(), "status", String.valueOf(k.status()), "node", nodeId)
-                .publishPercentileHistogram()
-                .register(meters));
+        timers.record(spec, replicaId, status, startedNanos);
     }
 
     private static String normalise(String path) {

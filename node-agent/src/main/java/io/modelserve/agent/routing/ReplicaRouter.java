@@ -11,7 +11,6 @@ import io.modelserve.agent.transport.Refusal;
 import io.modelserve.agent.transport.RemoteChunkSource;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.sdk.Request;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +30,9 @@ import java.util.concurrent.TimeoutException;
  * what keeps rolling replacements free of failed requests. A request lost with its node (the
  * connection broke after it was sent, or the node stopped answering) may have run; it is retried
  * once elsewhere only when the deployment says {@code retry = true}. Every such choice is
- * {@link RetryDecision#decide}'s; this class carries it out.
+ * {@link RetryDecision#decide}'s, and which replica is next {@link ReplicaChoice}'s; this class
+ * carries them out (a little over 300 lines: the local, remote, streaming and waiting-for-a-replica
+ * cases of one request's loop, which share its history).
  */
 public final class ReplicaRouter {
     private final ReplicaDirectory directory;
@@ -93,7 +94,7 @@ public final class ReplicaRouter {
         Set<String> mayHaveRunOn = new HashSet<>();
         RetryDecision.History history = RetryDecision.History.start(spec.name(), spec.timeoutMs());
         while (true) {
-            Replica replica = pickLocal(directory.running(spec.name()), skipped);
+            Replica replica = ReplicaChoice.local(directory.running(spec.name()), skipped);
             if (replica != null) {
                 Attempt attempt = runLocal(replica, request, deadline, spec, stream, rescue);
                 if (attempt.outcome() != null) {
@@ -270,32 +271,6 @@ public final class ReplicaRouter {
         return new Outcome.Refused(answered.status(), answered.body().path("error").asText("error from " + remote.node()), retryAfter);
     }
 
-    private static Replica pickLocal(List<Replica> running, Set<String> skipped) {
-        List<Replica> candidates = running;
-        if (!skipped.isEmpty()) {
-            candidates = new ArrayList<>(running.size());
-            for (Replica r : running) {
-                if (!skipped.contains(r.id())) {
-                    candidates.add(r);
-                }
-            }
-        }
-        int n = candidates.size();
-        if (n == 0) {
-            return null;
-        }
-        if (n == 1) {
-            return candidates.getFirst();
-        }
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        Replica a = candidates.get(random.nextInt(n));
-        Replica b = candidates.get(random.nextInt(n - 1));
-        if (b == a) {
-            b = candidates.get(n - 1);
-        }
-        return a.ongoing() <= b.ongoing() ? a : b;
-    }
-
     /**
      * No replica can take the request now, though the deployment wants some: they are being
      * replaced (a node was lost, a rollout is under way). Waits for one to become ready, bounded by
@@ -315,7 +290,7 @@ public final class ReplicaRouter {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            if (pickLocal(directory.running(spec.name()), skipped) != null
+            if (ReplicaChoice.local(directory.running(spec.name()), skipped) != null
                     || pickRemote(directory.remote(spec.name()), skipped, mayHaveRunOn) != null) {
                 return true;
             }
@@ -333,36 +308,8 @@ public final class ReplicaRouter {
     }
 
     private RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> mayHaveRunOn) {
-        return pickRemote(remote, skipped, mayHaveRunOn, forwarder.liveness()::isLive, forwarder::outstanding,
+        return ReplicaChoice.remote(remote, skipped, mayHaveRunOn, forwarder.liveness()::isLive, forwarder::outstanding,
                 ThreadLocalRandom.current());
     }
 
-    /**
-     * The least loaded remote replica as seen from this node; ties broken at random. Never one that
-     * was skipped, one on a node this peer-liveness owner does not call live, or one on a node where
-     * this request may already have run: a rerun goes to another node even once that node answers
-     * probes again (it may be running the first attempt still).
-     */
-    static RemoteReplica pickRemote(List<RemoteReplica> remote, Set<String> skipped, Set<String> mayHaveRunOn,
-            java.util.function.Predicate<String> live, java.util.function.ToIntFunction<String> load,
-            java.util.random.RandomGenerator random) {
-        RemoteReplica best = null;
-        int bestLoad = Integer.MAX_VALUE;
-        int ties = 0;
-        for (RemoteReplica candidate : remote) {
-            if (skipped.contains(candidate.replicaId()) || mayHaveRunOn.contains(candidate.node())
-                    || !live.test(candidate.node())) {
-                continue;
-            }
-            int candidateLoad = load.applyAsInt(candidate.replicaId());
-            if (candidateLoad < bestLoad) {
-                best = candidate;
-                bestLoad = candidateLoad;
-                ties = 1;
-            } else if (candidateLoad == bestLoad && random.nextInt(++ties) == 0) {
-                best = candidate;
-            }
-        }
-        return best;
-    }
 }

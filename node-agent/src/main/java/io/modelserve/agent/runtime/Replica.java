@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -63,8 +62,7 @@ public final class Replica implements ManagedReplica {
     private final Batcher batcher;
     private final Invoker invoker;
     private final ConcurrentLinkedQueue<Reconfigure> reconfigures = new ConcurrentLinkedQueue<>();
-    /** Who may call the plugin now: the worker, or one caller running its own job inline. */
-    private final Semaphore turn = new Semaphore(1);
+    private final Turn turn;
     private final Thread worker;
     private final long createdAtMillis = System.currentTimeMillis();
 
@@ -73,9 +71,6 @@ public final class Replica implements ManagedReplica {
     private volatile boolean streams;
     /** The initialised backend; set before the phase becomes RUNNING, so a caller that sees RUNNING sees it. */
     private volatile AlgoBackend backend;
-    /** A job a caller is running on its own thread, watched by the worker for its deadline; null when none. */
-    private volatile Job inlineJob;
-    private volatile Thread inlineThread;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
             OpenedBackend.Opener opener, ReplicaMetrics metrics, Function<String, DeploymentHandle> handles, Runnable onChange) {
@@ -98,6 +93,7 @@ public final class Replica implements ManagedReplica {
         this.queue = new RequestQueue(assignment.replicaId(), spec.maxQueued());
         this.watchdog = new Watchdog(ticker, spec.timeoutMs());
         this.batcher = new Batcher(spec.maxBatchSize(), spec.batchWaitMs());
+        this.turn = new Turn(ticker);
         this.invoker = new Invoker("replica " + assignment.replicaId() + " of " + spec.name(), spec.maxBatchSize() > 1,
                 watchdog, metrics::recordBatch);
         // Through the plugin's registry: tagged with deployment, replica and instance, removed when it stops.
@@ -125,7 +121,7 @@ public final class Replica implements ManagedReplica {
         if (!job.runsInline() || !queue.claimIdle()) {
             return queue.offer(job);
         }
-        if (!turn.tryAcquire()) {
+        if (!turn.tryTake()) {
             return queue.offerCounted(job); // the worker is probing health or reconfiguring
         }
         runInline(job);
@@ -137,8 +133,7 @@ public final class Replica implements ManagedReplica {
         Thread caller = Thread.currentThread();
         ClassLoader callerLoader = caller.getContextClassLoader();
         AlgoBackend plugin = backend;
-        inlineThread = caller;
-        inlineJob = job;
+        turn.enterInline(job);
         try {
             if (lifecycle.phase() == Phase.FAILED || lifecycle.phase() == Phase.STOPPED) {
                 // Failed between the check and the turn: it never ran, the router tries another replica.
@@ -153,22 +148,9 @@ public final class Replica implements ManagedReplica {
             MDC.remove("deployment");
             MDC.remove("replica");
             caller.setContextClassLoader(callerLoader);
-            inlineJob = null;
-            inlineThread = null;
+            turn.leaveInline();
             queue.done(1);
             turn.release();
-        }
-    }
-
-    /**
-     * The worker's watch over an inline call: past its job's deadline, the job fails as timed out
-     * and its caller, whose thread is still in the plugin, is answered through its {@link Rescue}.
-     */
-    private void rescueLateInline() {
-        Job job = inlineJob;
-        if (job != null && ticker.nanos() - job.deadlineNanos() > 0
-                && job.result().completeExceptionally(new java.util.concurrent.TimeoutException("deadline passed"))) {
-            job.rescue().deadlinePassed();
         }
     }
 
@@ -202,10 +184,7 @@ public final class Replica implements ManagedReplica {
         }
         log.error("replica {} of {}: {}", id(), spec.name(), reason);
         queue.close(List.of(), "abandoned: " + reason);
-        Thread inline = inlineThread;
-        if (inline != null) {
-            inline.interrupt(); // a caller stuck in the plugin on its own thread, as the worker would be
-        }
+        turn.interruptInline();
         Killable child = killable;
         if (child != null) {
             // A child JVM can be stopped for real; its stuck call then returns. What it had died of
@@ -328,8 +307,8 @@ public final class Replica implements ManagedReplica {
         List<Job> forming = new ArrayList<>(batcher.maxBatchSize());
         try {
             while (true) {
-                rescueLateInline();
-                if (!reconfigures.isEmpty() && turn.tryAcquire()) {
+                turn.rescueLate();
+                if (!reconfigures.isEmpty() && turn.tryTake()) {
                     try {
                         applyReconfigures(backend);
                     } finally {
@@ -337,11 +316,11 @@ public final class Replica implements ManagedReplica {
                     }
                 }
                 Phase phase = lifecycle.phase();
-                if (phase == Phase.FAILED || phase == Phase.DRAINING && forming.isEmpty() && queue.isEmpty() && inlineJob == null) {
+                if (phase == Phase.FAILED || phase == Phase.DRAINING && forming.isEmpty() && queue.isEmpty() && !turn.inlineRunning()) {
                     return;
                 }
                 // Between requests only: a busy turn means a caller is being served, so the probe waits.
-                if (health.due() && turn.tryAcquire()) {
+                if (health.due() && turn.tryTake()) {
                     try {
                         Optional<String> sick = health.probe(backend);
                         if (sick.isPresent()) {
@@ -357,7 +336,7 @@ public final class Replica implements ManagedReplica {
                     case Batcher.Idle idle -> take(forming, IDLE_POLL_NANOS);
                     case Batcher.WaitUntil wait -> take(forming, wait.deadlineNanos() - ticker.nanos());
                     case Batcher.Run run -> {
-                        if (!awaitTurn()) {
+                        if (!turn.take(IDLE_POLL_NANOS, () -> lifecycle.phase() == Phase.FAILED)) {
                             continue; // failed meanwhile: the loop's next check ends it
                         }
                         try {
@@ -376,21 +355,6 @@ public final class Replica implements ManagedReplica {
         } finally {
             queue.close(forming, lifecycle.phase().name().toLowerCase());
         }
-    }
-
-    /**
-     * Takes the turn for the worker, watching the inline call that holds it meanwhile.
-     *
-     * @return false when the replica failed while waiting (an inline call hung and was abandoned)
-     */
-    private boolean awaitTurn() throws InterruptedException {
-        while (!turn.tryAcquire(IDLE_POLL_NANOS, TimeUnit.NANOSECONDS)) {
-            rescueLateInline();
-            if (lifecycle.phase() == Phase.FAILED) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void take(List<Job> forming, long nanos) throws InterruptedException {
@@ -461,19 +425,11 @@ public final class Replica implements ManagedReplica {
 
     /** The turn for close(): waits while an inline call runs, unless the replica failed (that call may hang). */
     private boolean awaitTurnForClose() {
-        while (true) {
-            try {
-                if (turn.tryAcquire(IDLE_POLL_NANOS, TimeUnit.NANOSECONDS)) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return turn.tryAcquire();
-            }
-            rescueLateInline();
-            if (lifecycle.phase() == Phase.FAILED) {
-                return turn.tryAcquire();
-            }
+        try {
+            return turn.take(IDLE_POLL_NANOS, () -> lifecycle.phase() == Phase.FAILED) || turn.tryTake();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return turn.tryTake();
         }
     }
 

@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * per request. (The JDK's HttpClient measured about 1.7 ms per request on loopback here, twenty
  * times the cost of the request it carried.) Only what forwarding needs: POST with a body, answers
  * with Content-Length or chunked bodies.
+ *
+ * <p>Over 300 lines: a small HTTP/1.1 client (request bytes, status line, headers, both body
+ * framings) and the pooling whose rules decide what a failure means (not sent, or may have run);
+ * the two are kept together because each failure's meaning depends on where in the exchange it fell.
  */
 final class NodeConnections implements AutoCloseable {
     private static final long IDLE_LIMIT_NANOS = 15_000_000_000L; // below Jetty's idle timeout

@@ -8,7 +8,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Which remote replica a request goes to next: {@link ReplicaRouter#pickRemote}, a pure choice. */
+/** Which remote replica a request goes to next: {@link ReplicaChoice#remote}, a pure choice. */
 class RemotePickTest {
     private static final List<RemoteReplica> REPLICAS = List.of(
             remote("n2-a", "n2"), remote("n2-b", "n2"), remote("n2-c", "n2"), remote("n3-a", "n3"), remote("n4-a", "n4"));
@@ -21,7 +21,7 @@ class RemotePickTest {
     private final Random random = new Random(42);
 
     private RemoteReplica pick(Set<String> skipped, Set<String> mayHaveRunOn, Set<String> dead, Map<String, Integer> load) {
-        return ReplicaRouter.pickRemote(REPLICAS, skipped, mayHaveRunOn, node -> !dead.contains(node),
+        return ReplicaChoice.remote(REPLICAS, skipped, mayHaveRunOn, node -> !dead.contains(node),
                 id -> load.getOrDefault(id, 0), random);
     }
 
