@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.modelserve.cluster.ReplicaState;
 import io.modelserve.controller.admin.ClusterReport;
+import io.modelserve.controller.admin.DeploymentHealth;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class ClusterMeters {
     private final MultiGauge desired;
     private final MultiGauge ready;
     private final MultiGauge restarts;
+    private final MultiGauge health;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger converged = new AtomicInteger();
 
@@ -37,6 +39,9 @@ public final class ClusterMeters {
                 .description("Replicas of the current version that are RUNNING").register(meters);
         restarts = MultiGauge.builder("modelserve.replica.restarts")
                 .description("Times a replica was restarted by its node after a failure").register(meters);
+        health = MultiGauge.builder("modelserve.deployment.health")
+                .description("1 for the state the head judged a deployment in (HEALTHY, DEGRADED, FAILING, CONVERGING), 0 for the others")
+                .register(meters);
         Gauge.builder("modelserve.controller.pending.replicas", pending, AtomicInteger::get)
                 .description("Replicas not running yet: waiting for a node with room, or for their node to start them")
                 .register(meters);
@@ -67,6 +72,14 @@ public final class ClusterMeters {
                 .<MultiGauge.Row<?>>map(r -> r).toList(), true);
         ready.register(report.deployments().stream().map(d -> MultiGauge.Row.of(Tags.of("deployment", d.name()), d.ready()))
                 .<MultiGauge.Row<?>>map(r -> r).toList(), true);
+        List<MultiGauge.Row<?>> healthRows = new ArrayList<>();
+        for (ClusterReport.DeploymentLine d : report.deployments()) {
+            for (DeploymentHealth.State state : DeploymentHealth.State.values()) {
+                healthRows.add(MultiGauge.Row.of(Tags.of("deployment", d.name(), "state", state.name()),
+                        d.health().state() == state ? 1 : 0));
+            }
+        }
+        health.register(healthRows, true);
         replicas.register(stateRows, true);
         restarts.register(restartRows, true);
         pending.set(waiting);

@@ -1,0 +1,36 @@
+package io.modelserve.controller.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.modelserve.controller.admin.ClusterReport;
+import io.modelserve.controller.admin.DeploymentHealth;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterMetersTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ClusterMeters meters = new ClusterMeters(registry);
+
+    private static ClusterReport report(DeploymentHealth.State state) {
+        return new ClusterReport("head", 1, true, List.of(), List.of(), List.of(),
+                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", null,
+                        new DeploymentHealth(state, "why", 0.5))), List.of(), List.of());
+    }
+
+    private double health(String state) {
+        return registry.get("modelserve.deployment.health").tags("deployment", "bad", "state", state).gauge().value();
+    }
+
+    @Test
+    void theJudgedStateIsOneAndTheOthersZero() {
+        meters.update(report(DeploymentHealth.State.DEGRADED));
+        assertThat(health("DEGRADED")).isEqualTo(1);
+        assertThat(health("HEALTHY")).isZero();
+        assertThat(health("FAILING")).isZero();
+
+        meters.update(report(DeploymentHealth.State.HEALTHY));
+        assertThat(health("DEGRADED")).isZero();
+        assertThat(health("HEALTHY")).isEqualTo(1);
+    }
+}
