@@ -142,7 +142,8 @@ public final class NodeAssembly implements AutoCloseable {
         routerRef[0] = router;
         this.bodies = new RequestBodies(store::maxBodyBytes,
                 new InflightBudget(() -> store.memory().inflightBytes(Runtime.getRuntime().maxMemory())));
-        this.openInference = new OpenInferenceService(routes, router, requestLog());
+        this.openInference = new OpenInferenceService(routes, router, requestLog(),
+                options.workDir().resolve("artifacts"), options.servedDirs());
         this.asyncQueue = new AsyncQueue(state.hazelcast(), store::memory);
         this.queueConsumers = new QueueConsumers(options.nodeId(), asyncQueue, routes, router);
         this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> {

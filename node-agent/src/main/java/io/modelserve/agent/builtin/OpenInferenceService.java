@@ -34,10 +34,23 @@ public final class OpenInferenceService {
     /** The last metadata a replica gave per deployment version, so metadata answers while none is ready. */
     private final Map<String, JsonNode> metadataSeen = new ConcurrentHashMap<>();
 
+    private final ModelFileMetadata modelFiles;
+
+    /** Metadata without a ready replica comes from what replicas answered before. */
     public OpenInferenceService(RouteTable routes, ReplicaRouter router, RequestLog requests) {
+        this(routes, router, requests, null, List.of());
+    }
+
+    /**
+     * @param artifactCache the node's artifact cache, where a model file it ran before is
+     * @param servedDirs    directories the node may read model files from (a head's Model_ZOO)
+     */
+    public OpenInferenceService(RouteTable routes, ReplicaRouter router, RequestLog requests,
+            java.nio.file.Path artifactCache, List<java.nio.file.Path> servedDirs) {
         this.routes = routes;
         this.router = router;
         this.requests = requests;
+        this.modelFiles = artifactCache == null ? null : new ModelFileMetadata(artifactCache, servedDirs);
     }
 
     /** A status, a JSON body, and for 503 when to try again. */
@@ -97,8 +110,9 @@ public final class OpenInferenceService {
 
     /**
      * The model's name, versions, platform, inputs and outputs. Inputs and outputs come from the model
-     * file, which only a replica has open: while none is ready, the last ones a replica gave for this
-     * version, or empty lists when no replica has answered since this node started.
+     * file: a ready replica's answer; while none is ready, the last one a replica gave for this
+     * version, else the spec's model file read here if this node has it (its artifact cache, a
+     * head's Model_ZOO), else empty lists.
      */
     public Answer modelMetadata(String model, String version) {
         Resolved resolved = resolve(model, version, false);
@@ -118,6 +132,12 @@ public final class OpenInferenceService {
         }
         if (metadata == null) {
             metadata = metadataSeen.get(key);
+        }
+        if (metadata == null && modelFiles != null) {
+            metadata = modelFiles.of(found.spec()).<JsonNode>map(JSON::valueToTree).orElse(null);
+            if (metadata != null) {
+                metadataSeen.put(key, metadata);
+            }
         }
         ObjectNode answer = JSON.createObjectNode();
         answer.put("name", found.main().name());

@@ -141,6 +141,11 @@ final class TextEmbeddingBackend implements io.modelserve.sdk.TextEmbedder {
     }
 
     private Map<String, Object> metadata() {
+        return metadata(deployment, dim);
+    }
+
+    /** Its v2 metadata: one text per row in, one {@code dim}-long vector per row out. */
+    static Map<String, Object> metadata(String deployment, long dim) {
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("name", INPUT);
         input.put("datatype", "BYTES");
