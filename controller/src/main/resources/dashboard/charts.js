@@ -3,7 +3,10 @@
 import { el } from './dom.js';
 
 const uPlot = globalThis.uPlot;
-export const WINDOW_MS = 15 * 60 * 1000;
+/** The head keeps 15 minutes; the charts show the last `windowMs` of it (the operator picks). */
+export const HISTORY_MS = 15 * 60 * 1000;
+const WINDOWS = [[60 * 1000, '1 min'], [5 * 60 * 1000, '5 min'], [HISTORY_MS, '15 min']];
+let windowMs = 5 * 60 * 1000;
 
 /** Units: how an axis tick and a hover value read. */
 export const UNITS = {
@@ -42,7 +45,7 @@ function options(chart, width) {
   return {
     width, height: 200,
     scales: {
-      x: { time: true, range: () => [(chart.now - WINDOW_MS) / 1000, chart.now / 1000] },
+      x: { time: true, range: () => [(chart.now - windowMs) / 1000, chart.now / 1000] },
       y: { range: (u, min, max) => [0, niceCeil((max || 0) * 1.1)] },
     },
     axes: [
@@ -73,11 +76,12 @@ function describe(chart, u) {
     : Number(last[s.key]).toFixed(2))).join(' ') : '';
 }
 
-/** Redraws the chart with `points` (oldest first) over the 15 minutes up to `now` (ms). */
+/** Redraws the chart with `points` (oldest first) over the window up to `now` (ms). */
 export function updateChart(card, points, now) {
   const chart = card.chart;
   chart.now = now;
-  const visible = points.filter(p => p.atMillis >= now - WINDOW_MS);
+  chart.points = points;
+  const visible = points.filter(p => p.atMillis >= now - windowMs);
   const data = [visible.map(p => p.atMillis / 1000)]
     .concat(chart.series.map(s => visible.map(p => p[s.key] === undefined ? null : p[s.key])));
   let max = 0;
@@ -105,7 +109,14 @@ export const TRAFFIC_CHARTS = [
 ];
 
 export function trafficCharts(prefix) {
-  return el('div', { class: 'charts' }, TRAFFIC_CHARTS.map(c => chartCard(prefix + c.id, c.title, c.series, c.unit)));
+  const picker = el('select', { class: 'chart-window', onchange: e => {
+    windowMs = Number(e.target.value);
+    document.querySelectorAll('select.chart-window').forEach(s => { s.value = String(windowMs); });
+    document.querySelectorAll('.card.chart').forEach(card => { if (card.chart.points) updateChart(card, card.chart.points, card.chart.now); });
+  } }, WINDOWS.map(([ms, label]) => el('option', { value: String(ms) }, 'last ' + label)));
+  picker.value = String(windowMs);
+  return el('div', {}, el('div', { class: 'charts-bar muted' }, 'show ', picker),
+    el('div', { class: 'charts' }, TRAFFIC_CHARTS.map(c => chartCard(prefix + c.id, c.title, c.series, c.unit))));
 }
 
 export function updateTrafficCharts(prefix, points, now) {
