@@ -160,7 +160,7 @@ class GrpcClientsTest {
     /** Not an assertion on speed: prints the p50 of one small inference, gRPC against REST (JSON). */
     @Test
     void printsGrpcAgainstRestLatency() throws Exception {
-        int calls = 2_000;
+        int calls = 1_000;
         ModelInferRequest request = sums(1, 2, 3);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest rest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.ingress.port() + "/v2/models/Sums/infer"))
@@ -168,7 +168,7 @@ class GrpcClientsTest {
                         + "\"data\":[1,2,3]},{\"name\":\"n\",\"datatype\":\"INT64\",\"shape\":[1],\"data\":[0]}]}")).build();
         long[] grpcNanos = new long[calls];
         long[] restNanos = new long[calls];
-        for (int round = -200; round < calls; round++) { // the first 200 of each warm up
+        for (int round = -100; round < calls; round++) { // the first 100 of each warm up
             long started = System.nanoTime();
             ModelInferResponse response = ClientCalls.blockingUnaryCall(channel, InferenceServiceBinding.MODEL_INFER,
                     CallOptions.DEFAULT, request);
