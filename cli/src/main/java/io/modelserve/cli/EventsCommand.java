@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         + "and stopped, autoscale decisions, leader changes, nodes joined and lost.")
 final class EventsCommand implements Callable<Integer> {
     private static final long FOLLOW_INTERVAL_MS = 1_000;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssX").withZone(ZoneOffset.UTC);
 
     @Option(names = {"-f", "--follow"}, description = "keep printing new events until interrupted")
     boolean follow;
@@ -64,7 +64,7 @@ final class EventsCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code 2026-12-02 00:50:01  REPLICA_FAILED  Faulty-1a2b3c on node-1 failed: ...} */
+    /** {@code 2026-12-02 00:50:01Z  REPLICA_FAILED  Faulty-1a2b3c on node-1 failed: ...} */
     static String line(JsonNode event) {
         return TIME.format(Instant.ofEpochMilli(event.path("atMillis").asLong())) + "  "
                 + String.format("%-15s", event.path("kind").asText()) + " " + event.path("message").asText();

@@ -319,15 +319,52 @@ class DashboardBrowserTest {
         assertThat(events.exitCode()).as(events.output()).isZero();
         assertThat(events.output()).contains("APPLY", "Faulty: created", "REPLICA_FAILED", "weights file is corrupt")
                 .doesNotContain("Misbehaving-");
+
+        // --follow prints what happens next, each event once: scaling AlgoExample to 2 is an apply and a start.
+        Path followed = workspace.dir().resolve("events-follow.txt");
+        Process follow = Cli.command(workspace.dir(), "events", "--follow", "--conf", "conf.ini", "--deployment", "AlgoExample")
+                .redirectOutput(followed.toFile()).start();
+        try {
+            awaitText(followed, text -> text.contains("AlgoExample: created"), "the timeline so far");
+            String text = RunningHead.json(admin("GET", "/api/config", "", null)).path("text").asText();
+            long generation = apply(text.replace("[algopkg.AlgoExample]\n", "[algopkg.AlgoExample]\nreplicas = 2\n"));
+            String after = awaitText(followed, t -> t.lines().filter(l -> l.contains("REPLICA_STARTED")).count() >= 2,
+                    "the scale-up followed");
+            assertThat(after.lines().filter(l -> l.contains("generation " + generation + " applied")).toList())
+                    .as("the apply, once").singleElement().asString().contains("APPLY", "AlgoExample: scaled");
+            assertThat(after.lines().filter(l -> l.contains("AlgoExample: created")).count()).as("no event twice").isEqualTo(1);
+        } finally {
+            follow.destroy();
+            follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /** Applies the conf.ini in force plus {@code sections}; returns the new generation. */
     private long applyAdding(String sections) throws Exception {
+        return apply(RunningHead.json(admin("GET", "/api/config", "", null)).path("text").asText() + "\n" + sections);
+    }
+
+    /** Applies {@code text} as the conf.ini in force; returns the new generation. */
+    private long apply(String text) throws Exception {
         JsonNode current = RunningHead.json(admin("GET", "/api/config", "", null));
         HttpResponse<String> applied = admin("POST", "/api/apply", RunningHead.JSON.writeValueAsString(Map.of(
-                "path", current.path("path").asText(), "text", current.path("text").asText() + "\n" + sections, "dryRun", false)), TOKEN);
+                "path", current.path("path").asText(), "text", text, "dryRun", false)), TOKEN);
         assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
         return RunningHead.json(applied).path("generation").asLong();
+    }
+
+    /** Polls a file a process writes until its text satisfies {@code condition} (60 s at most); returns the text. */
+    private static String awaitText(Path file, java.util.function.Predicate<String> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = Files.exists(file) ? Files.readString(file) : "";
+            if (condition.test(text)) {
+                return text;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + " not seen within 60 s in " + file + ":\n" + text);
     }
 
     private static long seqOf(List<WebElement> rows, String kind, String text) {
