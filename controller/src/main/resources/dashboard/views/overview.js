@@ -22,12 +22,13 @@ export async function overview(view, gen, current) {
     el('span', {}, 'generation ', el('b', {}, report.generation)),
     el('span', {}, badge(report.converged ? 'CONVERGED' : 'CONVERGING'), ' ', report.converged ? 'the cluster runs what was applied' : 'converging'));
   fill(document.getElementById('deployments'),
-    el('tr', {}, ['deployment', 'route', 'replicas ready / desired', 'state', '5xx (30 s)', 'why'].map(h => el('th', {}, h))),
+    el('tr', {}, ['deployment', 'route', 'replicas ready / desired', 'state', 'answers/s', '5xx (30 s)', 'why'].map(h => el('th', {}, h))),
     report.deployments.map(d => el('tr', { id: 'deployment-' + d.name, 'data-deployment': d.name, 'data-state': d.health.state },
       el('td', {}, el('a', { href: '#/deployment/' + encodeURIComponent(d.name) }, d.name)),
       el('td', {}, d.methods.join(',') + ' ' + d.route),
       el('td', { class: 'num' }, d.ready + ' / ' + d.desired, autoscaleNote(report, d.name)),
       el('td', {}, badge(d.health.state)),
+      el('td', { class: 'num rps' }, latestRate((traffic.deployments || {})[d.name])),
       el('td', { class: 'num error-rate' }, percent(d.health.errorRate)),
       el('td', { class: d.health.state === 'FAILING' || d.health.state === 'DEGRADED' ? 'error' : 'muted' }, d.health.reason))));
   updateTrafficCharts('cluster-', traffic.cluster || [], traffic.now);
@@ -54,6 +55,12 @@ export function nodeRow(n, leader) {
     el('td', { class: 'num' }, u ? bytes(u.rssBytes) : '-'),
     el('td', {}, n.gpuUsed + ' / ' + n.gpus),
     el('td', {}, n.head ? (n.id === leader ? 'head (leader)' : 'head') : 'worker'));
+}
+
+/** The answers per second of a deployment's latest traffic point. */
+function latestRate(points) {
+  const last = points && points.length ? points[points.length - 1] : null;
+  return last ? last.rps.toFixed(1) : '-';
 }
 
 /** " (autoscaled 1..8)" after the replica count of an autoscaled deployment. */

@@ -2,8 +2,10 @@ package io.modelserve.controller.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.modelserve.cluster.ClusterEvent;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ReplicaAssignment;
+import io.modelserve.controller.events.EventLog;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeSet;
@@ -33,7 +35,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final OwnedState owned;
-    private final io.modelserve.controller.events.EventLog events;
+    private final EventLog events;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("controller-loop").daemon(true).unstarted(r));
     private final AtomicBoolean triggered = new AtomicBoolean();
@@ -47,12 +49,12 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned) {
-        this(store, clock, meters, owned, new io.modelserve.controller.events.EventLog(store, clock, "this head"));
+        this(store, clock, meters, owned, new EventLog(store, clock, "this head"));
     }
 
     /** @param events the timeline this loop adds to while it leads (the applier records applies in the same one) */
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned,
-            io.modelserve.controller.events.EventLog events) {
+            EventLog events) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
@@ -189,7 +191,7 @@ public final class ControllerLoop implements AutoCloseable {
             store.putAutoscaleDecision(decision);
             io.modelserve.cluster.AutoscaleDecision previous = before.get(decision.deployment());
             if (previous == null || previous.replicas() != decision.replicas()) {
-                events.record(io.modelserve.cluster.ClusterEvent.Kind.AUTOSCALE, java.util.List.of(decision.deployment()),
+                events.record(ClusterEvent.Kind.AUTOSCALE, java.util.List.of(decision.deployment()),
                         decision.deployment(), decision.deployment() + ": " + (previous == null ? "" : previous.replicas() + " -> ")
                                 + decision.replicas() + " replicas (" + decision.reason() + ")");
             }
