@@ -25,8 +25,11 @@ import java.util.Map;
  *
  * <p>Results must be serialisable by Jackson (maps, lists, records, strings, numbers, arrays,
  * {@link com.fasterxml.jackson.databind.JsonNode}); they become the {@code result} field of the
- * response envelope {@code {"status":1,"result":...,"info":"node/replica"}}. An exception thrown by
- * {@code inference} becomes a {@code 500 {"status":0,"error":"<message>"}} for that request only.
+ * response envelope {@code {"status":1,"result":...,"info":"node/replica"}} (or the whole body, bare,
+ * when the section sets {@code envelope = false}). To choose the status, add headers or answer raw
+ * bytes (an image), return a {@link Response}. An {@link InvalidRequestException} thrown by
+ * {@code inference} answers its 4xx (400 by default) with its message; any other exception becomes a
+ * {@code 500 {"status":0,"error":"<message>"}} for that request only.
  */
 public interface AlgoBackend extends AutoCloseable {
 

@@ -16,4 +16,13 @@ public interface Request {
 
     /** The request's {@code Content-Type} header, or an empty string when it had none. */
     String contentType();
+
+    /**
+     * The rest of the path under a wildcard route: {@code "scan/page-1"} for {@code POST /ocr/scan/page-1}
+     * on {@code route = ocr/*}, as it appears in the URL (percent-encoding kept), without a leading or
+     * trailing '/'. Empty for {@code /ocr} itself and for every request on a route without {@code /*}.
+     */
+    default String subPath() {
+        return "";
+    }
 }

@@ -230,13 +230,27 @@ public final class TestReplica implements AutoCloseable {
      * @return the status and body the ingress would send
      */
     public RouteAnswer route(byte[] body, String contentType, Map<String, String> query) {
+        return routeAt("", body, contentType, query);
+    }
+
+    /**
+     * The answer of a request to a path under a wildcard route ({@code route = ocr/*}).
+     *
+     * @param subPath     the rest of the path after the route's prefix, e.g. {@code scan/page-1} for
+     *                    {@code /ocr/scan/page-1}; what {@link Request#subPath()} returns
+     * @param body        the request body
+     * @param contentType its content type
+     * @param query       the query parameters
+     * @return the status, headers and body the ingress would send
+     */
+    public RouteAnswer routeAt(String subPath, byte[] body, String contentType, Map<String, String> query) {
         requireReady();
         Request request;
         switch (Requests.decoded(body, contentType, query)) {
             case RequestDecoder.Malformed malformed -> {
                 return failed(400, malformed.message());
             }
-            case RequestDecoder.Ok ok -> request = ok.request();
+            case RequestDecoder.Ok ok -> request = ok.request().withSubPath(subPath);
         }
         Job job = Job.of(request);
         try {
@@ -288,13 +302,21 @@ public final class TestReplica implements AutoCloseable {
         try {
             return served(job.result().join());
         } catch (java.util.concurrent.CompletionException e) {
-            return failed(500, e.getCause().getMessage());
+            io.modelserve.sdk.InvalidRequestException invalid = invalidRequest(e.getCause());
+            return invalid != null ? failed(invalid.status(), invalid.getMessage()) : failed(500, e.getCause().getMessage());
         }
+    }
+
+    private static io.modelserve.sdk.InvalidRequestException invalidRequest(Throwable failure) {
+        Throwable thrown = failure instanceof BackendFailure wrapped ? wrapped.getCause() : failure;
+        return thrown instanceof io.modelserve.sdk.InvalidRequestException invalid ? invalid : null;
     }
 
     private RouteAnswer served(Object result) {
         try {
-            return new RouteAnswer(200, new String(Ingress.Envelope.served(result, info()).toJson(), StandardCharsets.UTF_8));
+            io.modelserve.agent.http.ShapedAnswer shaped = io.modelserve.agent.http.ShapedAnswer.of(result, info(), false);
+            return new RouteAnswer(shaped.status(), new String(shaped.body(), StandardCharsets.UTF_8), shaped.contentType(),
+                    shaped.headers(), shaped.body());
         } catch (IOException | RuntimeException e) {
             // The ingress's words for the same failure.
             return failed(500, "the result of " + plugin.name() + " is not JSON-serialisable: " + e.getMessage());

@@ -176,9 +176,14 @@ record PluginCheck(Path plugin, String backend, List<Path> models, String params
             out.accept(Finding.problem("the request failed: " + BackendFailure.describe(t)));
             return;
         }
-        String body = answer.body().length() > SHOWN_BODY_CHARS ? answer.body().substring(0, SHOWN_BODY_CHARS) + "..." : answer.body();
+        String body = !answer.isJson() ? answer.bytes().length + " bytes of " + answer.contentType()
+                : answer.body().length() > SHOWN_BODY_CHARS ? answer.body().substring(0, SHOWN_BODY_CHARS) + "..." : answer.body();
+        if (!answer.headers().isEmpty()) {
+            body += " with headers " + answer.headers();
+        }
         if (answer.ok()) {
-            out.accept(Finding.ok("inference answered in " + millis(started) + " ms (a first call, warm-up included): 200 " + body));
+            out.accept(Finding.ok("inference answered in " + millis(started) + " ms (a first call, warm-up included): "
+                    + answer.httpStatus() + " " + body));
         } else {
             out.accept(Finding.problem("inference of " + params + " answered " + answer.httpStatus() + " " + body + " after "
                     + millis(started) + " ms; the route would answer the same. Fix the plugin, or pass with --params a request it expects"));

@@ -19,6 +19,9 @@ import java.util.TreeMap;
  * <p>A canary is a section {@code [algopkg.<Main>@<label>]}: its name is {@code <Main>@<label>}, it
  * serves the route of {@code <Main>} and takes {@link #traffic()} percent of its unpinned requests.
  *
+ * @param bare    {@code envelope = false}: results are answered as the whole body and errors as
+ *                {@code {"error": ...}}, without the {@code {"status":...}} envelope; the ingress's
+ *                concern only, so outside the version (absent in older state: false, the envelope)
  * @param traffic percent of the main deployment's requests a canary takes (0..100); 0 for a main deployment
  */
 public record DeploymentSpec(
@@ -40,7 +43,8 @@ public record DeploymentSpec(
         String version,
         int traffic,
         Autoscaling autoscaling,
-        Isolation isolation) {
+        Isolation isolation,
+        boolean bare) {
 
     /** Separates a main deployment's name from a canary's label: {@code TextEmbedding@v2}. */
     public static final char CANARY_MARK = '@';
@@ -68,19 +72,25 @@ public record DeploymentSpec(
             List<Artifact> pluginJars, List<Artifact> models, int replicas, Resources cost, int maxBatchSize,
             int batchWaitMs, int maxQueued, long timeoutMs, Map<String, String> config) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0, null, Isolation.IN_PROCESS);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0, null, Isolation.IN_PROCESS, false);
     }
 
     /** Autoscaling within {@code range}, or fixed replicas when null. */
     public DeploymentSpec withAutoscaling(Autoscaling range) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, range, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, range, isolation, bare);
     }
 
     /** Runs replicas in child JVMs ({@code isolation = process}); part of the version. */
     public DeploymentSpec withIsolation(Isolation mode) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, mode);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, mode, bare);
+    }
+
+    /** {@code envelope = false}: see {@link #bare()}. */
+    public DeploymentSpec withBare(boolean withoutEnvelope) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, withoutEnvelope);
     }
 
     public boolean isAutoscaled() {
@@ -106,13 +116,13 @@ public record DeploymentSpec(
     /** A canary's share of its main deployment's route, in percent; changes without a restart. */
     public DeploymentSpec withTraffic(int percent) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent, autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent, autoscaling, isolation, bare);
     }
 
     /** A canary serving the route and methods of its main deployment. */
     public DeploymentSpec withRouteOf(DeploymentSpec main) {
         return new DeploymentSpec(name, main.route, main.methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare);
     }
 
     public boolean isBuiltin() {
@@ -121,25 +131,25 @@ public record DeploymentSpec(
 
     public DeploymentSpec withReplicas(int count) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, count, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare);
     }
 
     /** {@code retry = false}: a request lost with its node is answered with an error, not run again. */
     public DeploymentSpec withRetry(boolean retryOnNodeLoss) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic, autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic, autoscaling, isolation, bare);
     }
 
     /** Options of a built-in backend (plain keys of its section); they are part of the version. */
     public DeploymentSpec withOptions(Map<String, String> builtinOptions) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic, autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic, autoscaling, isolation, bare);
     }
 
     /** This spec running the live settings of {@code desired} (config, timeout, retry) on its own version. */
     public DeploymentSpec withLiveSettingsOf(DeploymentSpec desired) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic, desired.autoscaling, isolation);
+                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic, desired.autoscaling, isolation, bare);
     }
 
     /** A digest of the {@code config.*} keys, so a replica can say which configuration it runs. */

@@ -163,8 +163,29 @@ public final class ConfigParser {
             int line = section.entry("route").map(IniDocument.Entry::line).orElse(section.line());
             errors.add(line, section.name(), "route", "route '/" + spec.route() + "' is already served by ["
                     + owner + "]");
+            return;
+        }
+        if (!spec.route().endsWith(WILDCARD)) {
+            return;
+        }
+        // Nested wildcards would split one path space between two deployments by prefix length, which
+        // nobody reads off a conf.ini: refused. (Exact routes under a wildcard are fine: exact wins.)
+        String prefix = spec.route().substring(0, spec.route().length() - WILDCARD.length());
+        for (Map.Entry<String, String> other : routeOwners.entrySet()) {
+            String route = other.getKey();
+            if (route.equals(spec.route()) || !route.endsWith(WILDCARD)) {
+                continue;
+            }
+            String otherPrefix = route.substring(0, route.length() - WILDCARD.length());
+            if (prefix.startsWith(otherPrefix + "/") || otherPrefix.startsWith(prefix + "/")) {
+                int line = section.entry("route").map(IniDocument.Entry::line).orElse(section.line());
+                errors.add(line, section.name(), "route", "wildcard route '/" + spec.route() + "' overlaps '/" + route
+                        + "' of [" + other.getValue() + "]; wildcard routes must not nest (an exact route under one may)");
+            }
         }
     }
+
+    private static final String WILDCARD = "/*";
 
     private static ConfigResult failure(String shown, String message) {
         return new ConfigResult.Invalid(List.of(new ConfigError(shown, 1, null, null, message)));

@@ -22,11 +22,12 @@ final class DeploymentSectionValidator {
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
-            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit");
+            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
-    private static final Pattern ROUTE = Pattern.compile("[A-Za-z0-9_.~-]+(/[A-Za-z0-9_.~-]+)*");
+    /** Path segments, optionally ending in {@code /*} (a wildcard route: every path under it). */
+    private static final Pattern ROUTE = Pattern.compile("[A-Za-z0-9_.~-]+(/[A-Za-z0-9_.~-]+)*(/\\*)?");
     /** Also keeps the regexes below, which recurse per repetition, away from deep stacks. */
     private static final int MAX_NAME_LENGTH = 1024;
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_.-]+");
@@ -74,11 +75,12 @@ final class DeploymentSectionValidator {
         int maxQueued = values.wholeNumber("max_queued", 100, 1, 100_000);
         long timeoutMs = values.wholeNumber("timeout_ms", 30_000L, 1, 3_600_000);
         boolean retry = values.bool("retry", true);
+        boolean envelope = values.bool("envelope", true);
         if (backend.isEmpty() || route.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
-                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry)
+                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry).withBare(!envelope)
                 .withOptions(options).withTraffic(traffic).withIsolation(isolation).withAutoscaling(autoscaling.orElse(null)));
     }
 
@@ -253,7 +255,8 @@ final class DeploymentSectionValidator {
         if (route.length() > MAX_NAME_LENGTH) {
             problem = "must be at most " + MAX_NAME_LENGTH + " characters";
         } else if (!ROUTE.matcher(route).matches()) {
-            problem = "must be path segments of [A-Za-z0-9_.~-] separated by '/'";
+            problem = "must be path segments of [A-Za-z0-9_.~-] separated by '/', optionally ending in '/*' "
+                    + "(every path under it)";
         } else if (route.equals("-") || route.startsWith("-/")) {
             problem = "'/-/' is reserved for modelserve's own endpoints";
         } else if (route.equals("v2") || route.startsWith("v2/")) {

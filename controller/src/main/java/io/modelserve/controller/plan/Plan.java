@@ -90,6 +90,9 @@ public record Plan(List<Change> changes) {
             inPlace.add(after.isAutoscaled() ? "autoscaling " + after.autoscaling().min() + ".." + after.autoscaling().max()
                     + ", target_ongoing " + after.autoscaling().targetOngoing() : "autoscaling off");
         }
+        if (before.bare() != after.bare()) {
+            inPlace.add("envelope " + !after.bare());
+        }
         if (before.retry() != after.retry()) {
             inPlace.add("retry " + after.retry());
         }

@@ -74,7 +74,8 @@ final class ImageClassifierBackend extends TensorBackend {
                 slots.add(i);
                 total += images.images().size();
             } catch (IllegalArgumentException e) {
-                results[i] = e;
+                // The body or its "image"/"instances" field: the caller's to fix, answered 400.
+                results[i] = new io.modelserve.sdk.InvalidRequestException(e.getMessage());
             }
         }
         if (total > 0) {

@@ -30,7 +30,8 @@ final class OnnxBackend extends TensorBackend {
         List<OpenInference.Inputs> calls = new ArrayList<>();
         for (int i = 0; i < results.length; i++) {
             switch (OpenInference.decode(requests.get(i).params(), model.signature())) {
-                case OpenInference.Invalid invalid -> results[i] = new IllegalArgumentException(invalid.message());
+                // The caller's input, named in the message: answered 400 on the route, not 500.
+                case OpenInference.Invalid invalid -> results[i] = new io.modelserve.sdk.InvalidRequestException(invalid.message());
                 case OpenInference.Inputs inputs -> {
                     slots.add(i);
                     calls.add(inputs);

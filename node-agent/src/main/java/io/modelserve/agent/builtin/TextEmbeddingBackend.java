@@ -71,7 +71,9 @@ final class TextEmbeddingBackend implements io.modelserve.sdk.TextEmbedder {
                 asked.add(texts);
                 all.addAll(texts.texts());
             } catch (IllegalArgumentException e) {
-                results[i] = OpenInference.isInfer(request) ? OpenInference.error(e.getMessage()) : e;
+                // Bad input: 400 on the route, with the message naming what is missing or wrong.
+                results[i] = OpenInference.isInfer(request) ? OpenInference.error(e.getMessage())
+                        : new io.modelserve.sdk.InvalidRequestException(e.getMessage());
             }
         }
         List<float[]> vectors = embedder.embed(all);

@@ -153,16 +153,19 @@ public final class Ingress implements AutoCloseable, RequestLog {
             error(ctx, 404, "no such endpoint " + ctx.path() + "; reserved endpoints: /-/healthz, /-/routes, /-/metrics");
             return;
         }
-        DeploymentSpec spec = routes.forRoute(route).orElse(null);
-        if (spec == null) {
+        RouteTable.Match match = routes.match(route).orElse(null);
+        if (match == null) {
             error(ctx, 404, "no route /" + route + "; see /-/routes");
             return;
         }
+        DeploymentSpec spec = match.spec();
+        // The route's section says how it answers; its canaries answer alike, whatever their own sections say.
+        boolean bare = spec.bare();
         String method = ctx.method().name();
         if (!spec.methods().contains(method)) {
             ctx.header("Allow", String.join(", ", spec.methods()));
             record(spec, null, 405, started);
-            error(ctx, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
+            error(ctx, bare, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
             return;
         }
         DeploymentSpec fallback = null;
@@ -171,7 +174,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
             DeploymentSpec version = routes.version(spec, pinned.strip()).orElse(null);
             if (version == null) {
                 record(spec, null, 404, started);
-                error(ctx, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
+                error(ctx, bare, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
                         + String.join(", ", versionLabels(spec)));
                 return;
             }
@@ -190,18 +193,29 @@ public final class Ingress implements AutoCloseable, RequestLog {
             BodyReader.Result read = bodies.read(ctx, reservation);
             if (read instanceof BodyReader.Refusal refusal) {
                 record(spec, null, refusal.status(), started);
-                refuse(ctx, refusal);
+                refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), errorBody(bare, refusal.message()));
                 return;
             }
-            answer(ctx, spec, fallback, ((BodyReader.Read) read).bytes(), started);
+            answer(ctx, new Answering(spec, fallback, bare, match.subPath()), ((BodyReader.Read) read).bytes(), started);
         }
     }
 
-    private void answer(Context ctx, DeploymentSpec spec, DeploymentSpec fallback, byte[] body, long started) {
+    /**
+     * What one request's answer depends on beyond its body.
+     *
+     * @param fallback the main deployment when {@code spec} is a canary chosen by the split, else null
+     * @param bare     {@code envelope = false} on the route: results and errors without the envelope
+     * @param subPath  the rest of the path under a wildcard route, or ""
+     */
+    private record Answering(DeploymentSpec spec, DeploymentSpec fallback, boolean bare, String subPath) {}
+
+    private void answer(Context ctx, Answering answering, byte[] body, long started) {
+        DeploymentSpec spec = answering.spec();
+        boolean bare = answering.bare();
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
         if (decoded instanceof RequestDecoder.Malformed malformed) {
             record(spec, null, 400, started);
-            error(ctx, 400, malformed.message());
+            error(ctx, bare, 400, malformed.message());
             return;
         }
         // One answer per request: this thread's, or the rescue's when this thread is stuck running the
@@ -211,10 +225,14 @@ public final class Ingress implements AutoCloseable, RequestLog {
         io.modelserve.agent.runtime.Rescue rescue = () -> {
             if (answered.compareAndSet(false, true)) {
                 record(target, null, 504, started);
-                refuse(ctx, 504, 0, Envelope.failed(target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
+                refuse(ctx, 504, 0, errorBody(bare, target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
             }
         };
-        Outcome outcome = router.dispatch(spec, ((RequestDecoder.Ok) decoded).request(), fallback, true, rescue);
+        io.modelserve.agent.runtime.JsonRequest request = ((RequestDecoder.Ok) decoded).request();
+        if (!answering.subPath().isEmpty()) {
+            request = request.withSubPath(answering.subPath());
+        }
+        Outcome outcome = router.dispatch(spec, request, answering.fallback(), true, rescue);
         if (!answered.compareAndSet(false, true)) {
             return;
         }
@@ -226,24 +244,25 @@ public final class Ingress implements AutoCloseable, RequestLog {
                         (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId(), spec.timeoutMs(), spec.name());
             }
             case Outcome.Served served -> {
-                byte[] json;
+                String info = (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId();
+                ShapedAnswer shaped;
                 try {
-                    json = JSON.writeValueAsBytes(new Envelope(1, served.result(), null,
-                            (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId()));
+                    shaped = ShapedAnswer.of(served.result(), info, bare);
                 } catch (IOException | RuntimeException e) {
                     record(spec, served.replicaId(), 500, started);
-                    error(ctx, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
+                    error(ctx, bare, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
                     return;
                 }
-                record(spec, served.replicaId(), 200, started);
-                answer(ctx, 200, json);
+                record(spec, served.replicaId(), shaped.status(), started);
+                shaped.headers().forEach(ctx::header);
+                answer(ctx, shaped.status(), shaped.contentType(), shaped.body());
             }
             case Outcome.Refused refused -> {
                 if (refused.retryAfterSeconds() > 0) {
                     ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
                 }
                 record(spec, null, refused.status(), started);
-                error(ctx, refused.status(), refused.message());
+                error(ctx, bare, refused.status(), refused.message());
             }
         }
     }
@@ -322,15 +341,20 @@ public final class Ingress implements AutoCloseable, RequestLog {
      * as before when the client accepts it.
      */
     public static void answer(Context ctx, int status, byte[] json) {
-        if (json.length >= DIRECT_WRITE_LIMIT) {
-            ctx.status(status).contentType("application/json").result(json);
+        answer(ctx, status, "application/json", json);
+    }
+
+    /** As {@link #answer(Context, int, byte[])}, for a body of any content type. */
+    public static void answer(Context ctx, int status, String contentType, byte[] body) {
+        if (body.length >= DIRECT_WRITE_LIMIT) {
+            ctx.status(status).contentType(contentType).result(body);
             return;
         }
         ctx.status(status);
-        ctx.res().setContentType("application/json");
-        ctx.res().setContentLength(json.length);
+        ctx.res().setContentType(contentType);
+        ctx.res().setContentLength(body.length);
         try {
-            ctx.res().getOutputStream().write(json);
+            ctx.res().getOutputStream().write(body);
         } catch (IOException clientGone) {
             // The client closed the connection; there is no one left to answer.
         }
@@ -346,6 +370,15 @@ public final class Ingress implements AutoCloseable, RequestLog {
 
     public static void error(Context ctx, int status, String message) {
         json(ctx, status, new Envelope(0, null, message, null));
+    }
+
+    /** An error on a route: in the envelope, or as {@code {"error": ...}} with {@code envelope = false}. */
+    static void error(Context ctx, boolean bare, int status, String message) {
+        json(ctx, status, errorBody(bare, message));
+    }
+
+    static Object errorBody(boolean bare, String message) {
+        return bare ? Map.of("error", message) : Envelope.failed(message);
     }
 
     @Override

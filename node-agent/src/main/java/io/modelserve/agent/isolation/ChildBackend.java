@@ -103,7 +103,11 @@ public final class ChildBackend implements AlgoBackend, Killable {
 
     @Override
     public Object inference(Request request) throws Exception {
-        return value(call(request(request).put("op", "infer")));
+        Object result = ChildAnswers.decode(call(request(request).put("op", "infer")));
+        if (result instanceof Exception e) {
+            throw e;
+        }
+        return result;
     }
 
     @Override
@@ -115,7 +119,7 @@ public final class ChildBackend implements AlgoBackend, Killable {
         }
         List<Object> results = new ArrayList<>();
         for (JsonNode answer : (ArrayNode) value(call(call))) {
-            results.add(answer.path("ok").asBoolean() ? answer.get("value") : new IllegalStateException(answer.path("error").asText()));
+            results.add(ChildAnswers.decode(answer));
         }
         return results;
     }
@@ -198,6 +202,9 @@ public final class ChildBackend implements AlgoBackend, Killable {
         ObjectNode call = Frames.JSON.createObjectNode();
         call.set("params", request.params());
         call.put("contentType", request.contentType());
+        if (!request.subPath().isEmpty()) {
+            call.put("subPath", request.subPath());
+        }
         if (request.body().length > 0) {
             call.put("body", request.body());
         }

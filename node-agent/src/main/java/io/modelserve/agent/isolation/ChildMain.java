@@ -96,7 +96,7 @@ public final class ChildMain {
             JsonNode answer;
             try {
                 answer = switch (call.path("op").asText()) {
-                    case "infer" -> ok(toJson(backend.inference(request(call))));
+                    case "infer" -> ChildAnswers.encode(backend.inference(request(call)));
                     case "batch" -> batch(backend, call);
                     case "reconfigure" -> {
                         backend.reconfigure(Frames.JSON.convertValue(call.get("config"), Map.class));
@@ -106,7 +106,7 @@ public final class ChildMain {
                     default -> error("unknown call " + call.path("op").asText());
                 };
             } catch (Throwable t) {
-                answer = error(BackendFailure.describe(t));
+                answer = ChildAnswers.failed(t);
             }
             Frames.write(out, answer);
         }
@@ -120,7 +120,7 @@ public final class ChildMain {
         List<Object> results = backend.inferenceBatch(requests);
         ArrayNode answers = Frames.JSON.createArrayNode();
         for (Object result : results) {
-            answers.add(result instanceof Throwable t ? error(BackendFailure.describe(t)) : ok(toJson(result)));
+            answers.add(ChildAnswers.encode(result));
         }
         return ok(answers);
     }
@@ -136,7 +136,7 @@ public final class ChildMain {
     private static Request request(JsonNode call) throws Exception {
         ObjectNode params = call.get("params") instanceof ObjectNode object ? object : Frames.JSON.createObjectNode();
         byte[] body = call.hasNonNull("body") ? call.get("body").binaryValue() : new byte[0];
-        return new JsonRequest(params, body, call.path("contentType").asText(""));
+        return new JsonRequest(params, body, call.path("contentType").asText(""), call.path("subPath").asText(""));
     }
 
     private static List<Path> paths(JsonNode array) {

@@ -232,6 +232,10 @@ public final class ReplicaRouter {
             if (e.getCause() instanceof TimeoutException) {
                 return Attempt.done(timedOut(spec)); // run on this thread past its deadline; the rescue answered
             }
+            if (invalidRequest(e.getCause()) instanceof io.modelserve.sdk.InvalidRequestException invalid) {
+                // The client's mistake, as the plugin said: its 4xx and message, not a 500.
+                return Attempt.done(Outcome.Refused.of(invalid.status(), invalid.getMessage()));
+            }
             if (e.getCause() instanceof BackendFailure failure
                     && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {
                 // A composed deployment's callee refused or failed: the caller answers with its status.
@@ -242,6 +246,12 @@ public final class ReplicaRouter {
                     : BackendFailure.describe(e.getCause());
             return Attempt.done(Outcome.Refused.of(500, message));
         }
+    }
+
+    /** The plugin's {@link io.modelserve.sdk.InvalidRequestException}, as thrown or wrapped in a {@link BackendFailure}; else null. */
+    static io.modelserve.sdk.InvalidRequestException invalidRequest(Throwable failure) {
+        Throwable thrown = failure instanceof BackendFailure wrapped ? wrapped.getCause() : failure;
+        return thrown instanceof io.modelserve.sdk.InvalidRequestException invalid ? invalid : null;
     }
 
     private static void cancelStream(Job job) {
@@ -260,6 +270,12 @@ public final class ReplicaRouter {
             return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
                     + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
                     remote.node(), remote.replicaId());
+        }
+        if (answered.shaped() != null) {
+            String info = answered.shaped().info();
+            int slash = info.indexOf('/');
+            return new Outcome.Served(answered.shaped().response(), slash < 0 ? remote.node() : info.substring(0, slash),
+                    slash < 0 ? remote.replicaId() : info.substring(slash + 1));
         }
         if (answered.status() == 200 && answered.body().path("status").asInt() == 1) {
             String info = answered.body().path("info").asText(remote.node() + "/" + remote.replicaId());

@@ -15,12 +15,28 @@ import java.util.TreeMap;
  * Route -> deployment, as desired by the applied conf.ini: a main deployment and its canaries
  * ({@code <Main>@<label>}), which serve the same route. Replaced whole on every change, so a request
  * reads one consistent snapshot without locks.
+ *
+ * <p>A wildcard route {@code ocr/*} serves {@code /ocr} and every path under it, handing the rest of
+ * the path to the plugin ({@link io.modelserve.sdk.Request#subPath()}). Exact routes are matched
+ * first, then the longest wildcard prefix: {@code /ocr/health} goes to an exact {@code ocr/health}
+ * when there is one.
  */
 public final class RouteTable {
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of());
+    /** How a route ends to take every path under it. */
+    public static final String WILDCARD = "/*";
 
-    private record Snapshot(Map<String, DeploymentSpec> byRoute, Map<String, DeploymentSpec> byName,
-            Map<String, List<DeploymentSpec>> canariesByMain) {}
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), Map.of(), Map.of());
+
+    /** @param wildcards main deployments of wildcard routes, longest prefix first */
+    private record Snapshot(Map<String, DeploymentSpec> byRoute, List<DeploymentSpec> wildcards,
+            Map<String, DeploymentSpec> byName, Map<String, List<DeploymentSpec>> canariesByMain) {}
+
+    /**
+     * The deployment a path goes to, and the rest of the path under its wildcard route.
+     *
+     * @param subPath "" for an exact route or the wildcard's own prefix
+     */
+    public record Match(DeploymentSpec spec, String subPath) {}
 
     public void update(Collection<DeploymentSpec> deployments) {
         Map<String, DeploymentSpec> byRoute = new HashMap<>();
@@ -30,7 +46,7 @@ public final class RouteTable {
             byName.put(spec.name(), spec);
             if (spec.isCanary()) {
                 canaries.computeIfAbsent(spec.mainName(), main -> new ArrayList<>()).add(spec);
-            } else {
+            } else if (!spec.route().endsWith(WILDCARD)) {
                 byRoute.put(spec.route(), spec);
             }
         }
@@ -38,12 +54,41 @@ public final class RouteTable {
         // Sorted by name so every node splits the same way for the same roll.
         canaries.forEach((main, list) -> sorted.put(main, list.stream()
                 .sorted(Comparator.comparing(DeploymentSpec::name)).toList()));
-        snapshot = new Snapshot(Map.copyOf(byRoute), Map.copyOf(byName), Map.copyOf(sorted));
+        List<DeploymentSpec> wildcards = deployments.stream()
+                .filter(spec -> !spec.isCanary() && spec.route().endsWith(WILDCARD))
+                .sorted(Comparator.comparingInt((DeploymentSpec spec) -> spec.route().length()).reversed()
+                        .thenComparing(DeploymentSpec::route))
+                .toList();
+        snapshot = new Snapshot(Map.copyOf(byRoute), wildcards, Map.copyOf(byName), Map.copyOf(sorted));
     }
 
-    /** The main deployment serving {@code route} (no leading or trailing '/'). */
+    /** The main deployment serving {@code route} (no leading or trailing '/'), a wildcard's included. */
     public Optional<DeploymentSpec> forRoute(String route) {
-        return Optional.ofNullable(snapshot.byRoute().get(route));
+        return match(route).map(Match::spec);
+    }
+
+    /** The main deployment serving {@code path} (no leading or trailing '/'): exact, else the longest wildcard. */
+    public Optional<Match> match(String path) {
+        Snapshot current = snapshot;
+        DeploymentSpec exact = current.byRoute().get(path);
+        if (exact != null) {
+            return Optional.of(new Match(exact, ""));
+        }
+        for (DeploymentSpec spec : current.wildcards()) {
+            String prefix = prefixOf(spec.route());
+            if (path.equals(prefix)) {
+                return Optional.of(new Match(spec, ""));
+            }
+            if (path.length() > prefix.length() + 1 && path.startsWith(prefix) && path.charAt(prefix.length()) == '/') {
+                return Optional.of(new Match(spec, path.substring(prefix.length() + 1)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code ocr} for {@code ocr/*}; a route without the wildcard is its own prefix. */
+    public static String prefixOf(String route) {
+        return route.endsWith(WILDCARD) ? route.substring(0, route.length() - WILDCARD.length()) : route;
     }
 
     /** Any deployment by name, canaries included ({@code TextEmbedding@v2}). */
@@ -70,7 +115,9 @@ public final class RouteTable {
     /** route -> deployment name, methods and, with canaries, the traffic split; sorted, for {@code /-/routes}. */
     public Map<String, Object> describe() {
         Map<String, Object> routes = new TreeMap<>();
-        for (DeploymentSpec spec : snapshot.byRoute().values()) {
+        List<DeploymentSpec> mains = new ArrayList<>(snapshot.byRoute().values());
+        mains.addAll(snapshot.wildcards());
+        for (DeploymentSpec spec : mains) {
             List<DeploymentSpec> canaries = canariesOf(spec.name());
             if (canaries.isEmpty()) {
                 routes.put("/" + spec.route(), Map.of("deployment", spec.name(), "methods", spec.methods()));

@@ -154,7 +154,10 @@ public final class Invoker {
     }
 
     private BackendFailure failure(Throwable t) {
-        if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof LinkageError)) {
+        if (t instanceof io.modelserve.sdk.InvalidRequestException invalid) {
+            // The client's mistake, answered with its 4xx: no stack trace per bad request in the log.
+            log.debug("{}: request refused with {}: {}", name, invalid.status(), invalid.getMessage());
+        } else if (t instanceof Error && !(t instanceof AssertionError) && !(t instanceof LinkageError)) {
             log.error("{}: inference raised {}", name, t.toString(), t);
         } else {
             log.warn("{}: inference failed", name, t);

@@ -23,6 +23,15 @@ public sealed interface Delivery {
     /**
      * The peer answered. Whatever the status, this is the request's answer: a 503 that a composed
      * call's callee gave is the caller's result, not a refusal to run it.
+     *
+     * @param shaped the plugin's own response (then {@code body} is only {@code {"status":1}}); null otherwise
      */
-    record Answered(int status, JsonNode body, String retryAfter) implements Delivery {}
+    record Answered(int status, JsonNode body, String retryAfter, Shaped shaped) implements Delivery {
+        public Answered(int status, JsonNode body, String retryAfter) {
+            this(status, body, retryAfter, null);
+        }
+    }
+
+    /** A plugin's own {@link io.modelserve.sdk.Response}, as it came back, and where it ran ({@code node/replica}). */
+    record Shaped(io.modelserve.sdk.Response response, String info) {}
 }

@@ -10,12 +10,14 @@ import java.util.Optional;
 
 /**
  * A request as one node hands it to another: {@code [int params length][params JSON][raw body]},
- * with the original content type in a header. Carries the params as decoded on the first node, so
+ * with the original content type (and a wildcard route's sub-path) in headers. Carries the params as decoded on the first node, so
  * the second runs exactly what the first would have run, without decoding the body again.
  */
 final class ForwardFrame {
     static final String CONTENT_TYPE = "application/x-modelserve-forward";
     static final String ORIGINAL_TYPE_HEADER = "X-Modelserve-Content-Type";
+    /** The rest of the path under a wildcard route ({@link io.modelserve.sdk.Request#subPath()}); absent when empty. */
+    static final String SUB_PATH_HEADER = "X-Modelserve-Sub-Path";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PARAMS = 64 * 1024 * 1024;
 

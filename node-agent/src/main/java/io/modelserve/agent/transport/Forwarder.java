@@ -98,6 +98,10 @@ public final class Forwarder {
         headers.put("Content-Type", ForwardFrame.CONTENT_TYPE);
         headers.put(ForwardFrame.ORIGINAL_TYPE_HEADER, request.contentType().isEmpty() ? "-" : request.contentType());
         headers.put(DEADLINE_HEADER, String.valueOf(timeoutMillis));
+        if (!request.subPath().isEmpty()) {
+            // As it came in the URL: percent-encoded, so always a valid header value.
+            headers.put(ForwardFrame.SUB_PATH_HEADER, request.subPath());
+        }
         if (!clusterSecret.isEmpty()) {
             headers.put(ReplicaEndpoint.SECRET_HEADER, clusterSecret);
         }
@@ -122,6 +126,12 @@ public final class Forwarder {
             NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
                     frame, timeoutMillis, firstByteMillis, watch);
             liveness.heardFrom(node);
+            if (String.valueOf(response.header("content-type")).startsWith(ResponseFrame.CONTENT_TYPE)) {
+                return ResponseFrame.decode(response.body())
+                        .<Delivery>map(shaped -> new Delivery.Answered(200, JsonNodeFactory.instance.objectNode().put("status", 1),
+                                null, shaped))
+                        .orElseGet(() -> new Delivery.Answered(502, error("node " + node + " answered a malformed response frame"), null));
+            }
             JsonNode body;
             try {
                 body = JSON.readTree(response.body());
@@ -169,7 +179,7 @@ public final class Forwarder {
             return json;
         }
         ObjectNode params = request.params() instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
-        return new JsonRequest(params, request.body(), request.contentType());
+        return new JsonRequest(params, request.body(), request.contentType(), request.subPath());
     }
 
     private static JsonNode error(String message) {

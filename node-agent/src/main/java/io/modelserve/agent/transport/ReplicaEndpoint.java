@@ -103,6 +103,10 @@ public final class ReplicaEndpoint implements Ingress.Extension {
             Ingress.error(ctx, 400, "malformed forwarded request");
             return;
         }
+        String subPath = ctx.header(ForwardFrame.SUB_PATH_HEADER);
+        if (subPath != null) {
+            request = Optional.of(request.get().withSubPath(subPath));
+        }
         if (request.get().body().length > bodies.maxBodyBytes()) {
             Ingress.error(ctx, 413, "forwarded body of " + request.get().body().length + " bytes is over max_body_bytes = "
                     + bodies.maxBodyBytes());
@@ -120,6 +124,16 @@ public final class ReplicaEndpoint implements Ingress.Extension {
                 String info = nodeId + "/" + served.replicaId();
                 String id = streams.park(new ParkedStreams.Parked(chunks, info, timeout, replica.assignment().spec().name()));
                 Ingress.json(ctx, 200, Map.of("status", 1, "stream", id, "info", info));
+            }
+            case Outcome.Served served when served.result() instanceof io.modelserve.sdk.Response response -> {
+                byte[] answer;
+                try {
+                    answer = ResponseFrame.encode(response, nodeId + "/" + served.replicaId());
+                } catch (java.io.IOException | RuntimeException e) {
+                    Ingress.error(ctx, 500, "the result is not JSON-serialisable: " + e.getMessage());
+                    return;
+                }
+                ctx.status(200).contentType(ResponseFrame.CONTENT_TYPE).result(answer);
             }
             case Outcome.Served served -> {
                 byte[] json;
