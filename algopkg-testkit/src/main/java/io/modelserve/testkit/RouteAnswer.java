@@ -64,6 +64,18 @@ public record RouteAnswer(int httpStatus, String body, String contentType, Map<S
         return error == null ? null : error.asText();
     }
 
+    /** Equal when status, headers and bytes are (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RouteAnswer that && httpStatus == that.httpStatus && contentType.equals(that.contentType)
+                && headers.equals(that.headers) && java.util.Arrays.equals(bytes, that.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(httpStatus, contentType, headers, java.util.Arrays.hashCode(bytes));
+    }
+
     @Override
     public String toString() {
         return httpStatus + " " + (isJson() ? body : bytes.length + " bytes of " + contentType);
