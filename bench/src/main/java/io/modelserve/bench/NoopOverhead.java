@@ -39,12 +39,18 @@ public final class NoopOverhead {
         System.out.printf("no-op overhead: POST %s, closed loop, 1 and %d keep-alive connections, %.0f s each after %.0f s warm-up; %d cores%n",
                 new String(PAYLOAD, StandardCharsets.UTF_8), connections, seconds, warmup, Runtime.getRuntime().availableProcessors());
 
+        boolean withWrk = Wrk.available();
+        Wrk.Result[] wrk = new Wrk.Result[6]; // bare, served, hop; at 1 and at `connections`
         LoadResult bareOne;
         LoadResult bareMany;
         try (Servers.Running bare = Servers.bareEcho(Servers.ROOT.resolve("bench/target/runs"))) {
             LoadGenerator load = new LoadGenerator(Servers.HOST, bare.port(), "/echo", "application/json", PAYLOAD);
             bareOne = load.run("bare Javalin", 1, warmup, seconds);
             bareMany = load.run("bare Javalin", connections, warmup, seconds);
+            if (withWrk) {
+                wrk[0] = Wrk.post(Servers.HOST, bare.port(), "/echo", "application/json", PAYLOAD, 1, seconds);
+                wrk[1] = Wrk.post(Servers.HOST, bare.port(), "/echo", "application/json", PAYLOAD, connections, seconds);
+            }
         }
         LoadResult serveOne;
         LoadResult serveMany;
@@ -52,6 +58,10 @@ public final class NoopOverhead {
             LoadGenerator load = new LoadGenerator(Servers.HOST, head.port(), "/echo", "application/json", PAYLOAD);
             serveOne = load.run("modelserve no-op", 1, warmup, seconds);
             serveMany = load.run("modelserve no-op", connections, warmup, seconds);
+            if (withWrk) {
+                wrk[2] = Wrk.post(Servers.HOST, head.port(), "/echo", "application/json", PAYLOAD, 1, seconds);
+                wrk[3] = Wrk.post(Servers.HOST, head.port(), "/echo", "application/json", PAYLOAD, connections, seconds);
+            }
         }
 
         LoadResult hopOne;
@@ -60,6 +70,10 @@ public final class NoopOverhead {
             LoadGenerator load = new LoadGenerator(Servers.HOST, hop.port(), "/echo", "application/json", PAYLOAD);
             hopOne = load.run("modelserve no-op, node hop", 1, warmup, seconds);
             hopMany = load.run("modelserve no-op, node hop", connections, warmup, seconds);
+            if (withWrk) {
+                wrk[4] = Wrk.post(Servers.HOST, hop.port(), "/echo", "application/json", PAYLOAD, 1, seconds);
+                wrk[5] = Wrk.post(Servers.HOST, hop.port(), "/echo", "application/json", PAYLOAD, connections, seconds);
+            }
         }
 
         Table table = new Table("server", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors");
@@ -81,6 +95,27 @@ public final class NoopOverhead {
                 .row("node hop: throughput, " + connections + " connections / bare", Table.ratio(hopRatio), ">= 0.50x",
                         Table.verdict(hopRatio >= 0.5))
                 .row("node hop: added p50, 1 connection", Table.f2(hopOne.p50() - bareOne.p50()) + " ms", "-", "-"));
+        if (withWrk) {
+            // The same servers measured by an outside load generator (wrk), right after this JVM's own.
+            Table outside = new Table("wrk: server", "connections", "req/s", "p50 ms", "p99 ms", "non-2xx");
+            String[] names = {"bare Javalin", "modelserve no-op", "modelserve no-op, node hop"};
+            for (int i = 0; i < 6; i++) {
+                outside.row(names[i / 2], i % 2 == 0 ? 1 : connections, Table.f0(wrk[i].throughput()), Table.f2(wrk[i].p50()),
+                        Table.f2(wrk[i].p99()), wrk[i].errors());
+            }
+            double wrkRatio = wrk[3].throughput() / wrk[1].throughput();
+            double wrkHop = wrk[5].throughput() / wrk[1].throughput();
+            double wrkAdded = wrk[2].p50() - wrk[0].p50();
+            System.out.println();
+            System.out.print(outside);
+            System.out.println();
+            System.out.print(new Table("measure (wrk)", "value", "target", "verdict")
+                    .row("throughput, " + connections + " connections: modelserve / bare", Table.ratio(wrkRatio), ">= 0.85x",
+                            Table.verdict(wrkRatio >= 0.85))
+                    .row("added p50, 1 connection (in-node)", Table.f2(wrkAdded) + " ms", "< 0.10 ms", Table.verdict(wrkAdded < 0.1))
+                    .row("node hop: throughput, " + connections + " connections / bare", Table.ratio(wrkHop), ">= 0.50x",
+                            Table.verdict(wrkHop >= 0.5)));
+        }
         System.out.printf("%nload average while measuring: %s%n", loadAverage());
     }
 }
