@@ -102,10 +102,16 @@ public final class QueueConsumers implements AutoCloseable {
         }
         Outcome outcome = router.dispatch(current, ((RequestDecoder.Ok) decoded).request());
         switch (outcome) {
+            case Outcome.Served served when served.result() instanceof io.modelserve.sdk.Response response
+                    && !response.isJson() -> finish(request, 500, JSON.valueToTree(Ingress.Envelope.failed("the async queue "
+                            + "stores JSON results; " + request.deployment() + " answered " + response.contentType()
+                            + " bytes: call its route instead")));
             case Outcome.Served served -> {
                 String info = (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId();
+                // A plugin's JSON Response keeps its value here; its status and headers are the route's.
+                Object result = served.result() instanceof io.modelserve.sdk.Response response ? response.jsonValue() : served.result();
                 try {
-                    finish(request, 200, JSON.valueToTree(Ingress.Envelope.served(served.result(), info)));
+                    finish(request, 200, JSON.valueToTree(Ingress.Envelope.served(result, info)));
                 } catch (IllegalArgumentException notJson) {
                     // As on the route itself: a result JSON cannot hold is that request's 500, not a lost request.
                     finish(request, 500, JSON.valueToTree(Ingress.Envelope.failed("the result of " + request.deployment()

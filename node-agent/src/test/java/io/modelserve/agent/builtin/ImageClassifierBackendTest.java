@@ -86,7 +86,7 @@ class ImageClassifierBackendTest {
                 TestRequests.image(new byte[] {1, 2, 3}, "image/png"), TestRequests.image(down, "image/png")));
 
         assertThat(classes(batch.get(0)).getFirst()).containsEntry("label", "0");
-        assertThat(batch.get(1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(batch.get(1)).isInstanceOf(io.modelserve.sdk.InvalidRequestException.class); // 400 on the route
         assertThat(((Exception) batch.get(1)).getMessage()).contains("not a JPEG or PNG image");
         assertThat(classes(batch.get(2)).getFirst().get("label")).isEqualTo(classes(alone).getFirst().get("label"));
         assertThat((float) classes(batch.get(2)).getFirst().get("score"))
@@ -96,7 +96,7 @@ class ImageClassifierBackendTest {
     @Test
     void saysWhatItWantsWhenTheBodyHasNoImage() {
         assertThatThrownBy(() -> backend.inference(TestRequests.json("{\"image\": 12}")))
-                .hasMessageContaining("base64");
+                .isInstanceOf(io.modelserve.sdk.InvalidRequestException.class).hasMessageContaining("base64");
         assertThatThrownBy(() -> backend.inference(TestRequests.image(new byte[0], "image/png")))
                 .hasMessageContaining("send a JPEG or PNG image");
     }

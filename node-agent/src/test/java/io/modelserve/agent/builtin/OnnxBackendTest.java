@@ -145,9 +145,9 @@ class OnnxBackendTest {
     }
 
     @Test
-    void onItsRouteABadTensorIsAnError() {
+    void onItsRouteABadTensorIsA400NamingTheInput() {
         assertThatThrownBy(() -> backend.inference(TestRequests.json("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP64\","
-                + "\"shape\":[1,3,1,1],\"data\":[1,2,3]}]}"))).isInstanceOf(IllegalArgumentException.class)
+                + "\"shape\":[1,3,1,1],\"data\":[1,2,3]}]}"))).isInstanceOf(io.modelserve.sdk.InvalidRequestException.class)
                 .hasMessageContaining("input 'x'");
     }
 
