@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A plugin that shapes its answers (examples/shapes, algopkg/Shapes.jar) behind a head started by
  * {@code bin/modelserve start}, on wildcard routes: a PNG with a header, a 400, a 201 with a
- * Location, a sub-path, and the same plugin again with {@code envelope = false}. The head has no
+ * Location, a sub-path, and the same plugin again with {@code envelope = false} and in a child JVM
+ * ({@code isolation = process}). The head has no
  * room for replicas, so every request sent to the head crosses a hop to the agent's replicas.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,6 +37,12 @@ class ShapedResponsesE2ETest {
             cpu_cost = 0.1
             route = /bare/*
             envelope = false
+
+            [algopkg.IsolatedShapes]
+            backend = io.modelserve.examples.shapes.Shapes
+            cpu_cost = 0.1
+            route = isolated/*
+            isolation = process
             """;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,6 +54,7 @@ class ShapedResponsesE2ETest {
         java.nio.file.Path dir = RunningHead.scratchDir(getClass());
         RunningHead.Workspace workspace = RunningHead.workspace(dir);
         workspace.copyPlugin("Shapes", "BareShapes");
+        workspace.copyPlugin("Shapes", "IsolatedShapes");
         workspace.writeConf("conf.ini", SHAPES);
         head = workspace.start("conf.ini", "--cpus", "0", "--gpus", "0");
         int last = head.bind.lastIndexOf('.');
@@ -55,14 +63,14 @@ class ShapedResponsesE2ETest {
         agent = RunningNode.agent(dir, workspace, agentBind, "--cpus", "2", "--gpus", "0");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!ready()) {
-            assertThat(System.nanoTime()).as("both deployments ready on the agent within 120 s").isLessThan(deadline);
+            assertThat(System.nanoTime()).as("the three deployments ready on the agent within 120 s").isLessThan(deadline);
             Thread.sleep(200);
         }
     }
 
     private boolean ready() throws Exception {
         JsonNode status = head.adminStatus();
-        if (!status.path("converged").asBoolean() || status.path("deployments").size() != 2) {
+        if (!status.path("converged").asBoolean() || status.path("deployments").size() != 3) {
             return false;
         }
         for (JsonNode deployment : status.path("deployments")) {
@@ -102,6 +110,20 @@ class ShapedResponsesE2ETest {
             assertThat(image.getWidth()).isEqualTo(8);
             assertThat(image.getRGB(4, 4) & 0xffffff).isEqualTo(0x00ff00);
         }
+    }
+
+    @Test
+    void aPluginInAChildJvmAnswersAlike() throws Exception {
+        HttpResponse<byte[]> png = get(head.bind, "/isolated/square.png?size=3&color=0000ff");
+        assertThat(png.statusCode()).isEqualTo(200);
+        assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(png.headers().firstValue("X-Shape")).hasValue("square 3");
+        assertThat(ImageIO.read(new ByteArrayInputStream(png.body())).getRGB(1, 1) & 0xffffff).isEqualTo(0x0000ff);
+
+        HttpResponse<byte[]> bad = get(head.bind, "/isolated/square.png");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(RunningHead.JSON.readTree(bad.body()).path("error").asText()).startsWith("parameter 'size'");
+        assertThat(get(head.bind, "/isolated/items").statusCode()).isEqualTo(201);
     }
 
     @Test

@@ -37,9 +37,18 @@ public final class HttpServers {
      * Javalin's own answers (an unknown method such as {@code BREW /} is 405 or 501 from its router)
      * as the JSON envelope, where no handler wrote one.
      */
+    /**
+     * A request attribute set when the answer is a plugin's own (any status, any content type): the
+     * error handlers below leave it as it is instead of replacing it with a JSON error.
+     */
+    public static final String OWN_ANSWER = "modelserve.ownAnswer";
+
     public static void jsonErrors(io.javalin.Javalin app) {
         for (int status : new int[] {400, 405, 413, 500, 501, 503}) {
             app.error(status, ctx -> {
+                if (ctx.attribute(OWN_ANSWER) != null) {
+                    return;
+                }
                 String type = ctx.res().getContentType();
                 if (type == null || !type.startsWith("application/json")) {
                     ctx.contentType("application/json").result(JsonErrorHandler.envelope(status, null));

@@ -119,7 +119,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         HttpServers.jsonErrors(app);
         app.error(404, ctx -> {
             // Javalin's own 404 (e.g. for a method it does not know, such as BREW) is text: replace it.
-            boolean javalinsOwn = ctx.result() == null || !String.valueOf(ctx.res().getContentType()).startsWith("application/json");
+            boolean javalinsOwn = ctx.attribute(HttpServers.OWN_ANSWER) == null && ctx.result() == null || !String.valueOf(ctx.res().getContentType()).startsWith("application/json");
             if (javalinsOwn && !ctx.res().isCommitted()) {
                 error(ctx, 404, ctx.method() == HandlerType.INVALID ? "unknown HTTP method " + ctx.req().getMethod()
                         + "; routes take GET, POST, PUT, DELETE, PATCH" : "no route " + ctx.path());
@@ -254,6 +254,8 @@ public final class Ingress implements AutoCloseable, RequestLog {
                     return;
                 }
                 record(spec, served.replicaId(), shaped.status(), started);
+                // A plugin's 404 or 500 page is its answer: Javalin's error handlers must not replace it.
+                ctx.attribute(HttpServers.OWN_ANSWER, Boolean.TRUE);
                 shaped.headers().forEach(ctx::header);
                 answer(ctx, shaped.status(), shaped.contentType(), shaped.body());
             }

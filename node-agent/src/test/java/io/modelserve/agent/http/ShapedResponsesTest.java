@@ -59,6 +59,10 @@ class ShapedResponsesTest {
             case "png" -> Response.bytes(PNG, "image/png").withHeader("X-Rendered-By", "shape").withHeader("Cache-Control", "no-store");
             case "bad" -> throw new InvalidRequestException("input 'text' is missing");
             case "teapot" -> throw new InvalidRequestException(418, "no coffee here");
+            case "missing" -> Response.bytes("<h1>no such page</h1>".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "text/html").withStatus(404);
+            case "broken" -> Response.bytes("engine on fire".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain")
+                    .withStatus(500);
             case "created" -> Response.json(Map.of("id", 7)).withStatus(201).withHeader("Location", "/items/7");
             default -> Map.of("sub", request.subPath(), "text", request.params().path("text").asText());
         };
@@ -169,6 +173,19 @@ class ShapedResponsesTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("image/png");
         assertThat(response.headers().firstValue("X-Rendered-By")).hasValue("shape");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"here", "there"})
+    void aPluginsOwnErrorPageIsNotReplacedByAJsonError(String route) throws Exception {
+        HttpResponse<byte[]> missing = post("/" + route + "/missing", "{}");
+        HttpResponse<byte[]> broken = post("/" + route + "/broken", "{}");
+
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(new String(missing.body())).isEqualTo("<h1>no such page</h1>");
+        assertThat(broken.statusCode()).isEqualTo(500);
+        assertThat(new String(broken.body())).isEqualTo("engine on fire");
     }
 
     @ParameterizedTest
