@@ -42,6 +42,37 @@ class ReplicaRouterTest {
     }
 
     @Test
+    void aPluginsInvalidRequestIsItsAnswerWithItsStatusNotA500AndRunsOnce() {
+        DeploymentSpec spec = Specs.deployment("strict").build();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        ScriptedBackend strict = new ScriptedBackend(request -> {
+            runs.incrementAndGet();
+            throw request.params().has("teapot") ? new io.modelserve.sdk.InvalidRequestException(418, "no coffee")
+                    : new io.modelserve.sdk.InvalidRequestException("input 'text' is missing");
+        });
+        directory.answer("strict", List.of(fixture.running(spec, "strict-1", strict), fixture.running(spec, "strict-2", strict)));
+
+        Outcome bad = router.dispatch(spec, text("hi"));
+        Outcome teapot = router.dispatch(spec, new io.modelserve.agent.runtime.JsonRequest(
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("teapot", true), null, null));
+
+        assertThat(bad).isEqualTo(new Outcome.Refused(400, "input 'text' is missing", 0));
+        assertThat(teapot).isEqualTo(new Outcome.Refused(418, "no coffee", 0));
+        assertThat(runs.get()).isEqualTo(2); // not a refusal to run: never tried on the other replica
+    }
+
+    @Test
+    void aPluginsResponseIsServedAsItIs() {
+        DeploymentSpec spec = Specs.deployment("shaped").build();
+        io.modelserve.sdk.Response png = io.modelserve.sdk.Response.bytes(new byte[] {1, 2}, "image/png").withHeader("X-A", "1");
+        directory.answer("shaped", List.of(fixture.running(spec, "shaped-1", new ScriptedBackend(request -> png))));
+
+        Outcome outcome = router.dispatch(spec, text("hi"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Served(png, "shaped-1"));
+    }
+
+    @Test
     void replicaNotReadyIsSkippedForAnother() {
         DeploymentSpec spec = Specs.deployment("echo").build();
         Replica notStarted = fixture.create(spec, "echo-1", ScriptedBackend.upperCase());
