@@ -73,18 +73,7 @@ final class RequestTimers implements RequestLog {
         return timers.computeIfAbsent(key, k -> Timer.builder("modelserve.requests")
                 .description("Requests answered by the ingress, by deployment, replica and HTTP status")
                 .tags("deployment", k.deployment(), "replica", k.replica(), "status", String.valueOf(k.status()), "node", nodeId)
-                .serviceLevelObjectives(BUCKETS)
+                .serviceLevelObjectives(io.modelserve.agent.runtime.LatencyBuckets.DEFAULT)
                 .register(meters));
     }
-
-    /**
-     * The latency buckets: 12 from 1 ms to 5 s, where a serving SLO is read. Micrometer's percentile
-     * histogram had 69 per series (and per status), and recording into it was ~8% of a no-op request's
-     * CPU in JFR; quantiles from these buckets are as coarse as the buckets, which is what a
-     * Prometheus histogram_quantile reads anyway.
-     */
-    static final java.time.Duration[] BUCKETS = java.util.stream.Stream.of(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000)
-            .map(ms -> java.time.Duration.ofNanos(Math.round(ms.doubleValue() * 1_000_000)))
-            .toArray(java.time.Duration[]::new);
-
 }

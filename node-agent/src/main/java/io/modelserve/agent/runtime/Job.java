@@ -11,14 +11,17 @@ import java.util.concurrent.CompletableFuture;
  *                      stream, {@link #result()} completes with the channel once the stream has ended.
  * @param rescue        non-null when the caller may run the job on its own thread (see {@link Rescue})
  * @param deadlineNanos when the caller's answer is due, on the replica's ticker; used with {@code rescue}
+ * @param createdNanos  {@link System#nanoTime()} when the job was made: the start of its queue wait
+ *                      in {@code modelserve_replica_queue_wait_seconds} (a metric only, never a decision)
  */
-public record Job(Request request, CompletableFuture<Object> result, ChunkChannel stream, Rescue rescue, long deadlineNanos) {
+public record Job(Request request, CompletableFuture<Object> result, ChunkChannel stream, Rescue rescue, long deadlineNanos,
+        long createdNanos) {
     public Job(Request request, CompletableFuture<Object> result) {
-        this(request, result, null, null, Long.MAX_VALUE);
+        this(request, result, null, null, Long.MAX_VALUE, System.nanoTime());
     }
 
     public Job(Request request, CompletableFuture<Object> result, ChunkChannel stream) {
-        this(request, result, stream, null, Long.MAX_VALUE);
+        this(request, result, stream, null, Long.MAX_VALUE, System.nanoTime());
     }
 
     /**
@@ -26,7 +29,7 @@ public record Job(Request request, CompletableFuture<Object> result, ChunkChanne
      * the caller if that call is still running at {@code deadlineNanos}.
      */
     public static Job inline(Request request, Rescue rescue, long deadlineNanos) {
-        return new Job(request, new CompletableFuture<>(), null, rescue, deadlineNanos);
+        return new Job(request, new CompletableFuture<>(), null, rescue, deadlineNanos, System.nanoTime());
     }
 
     public static Job of(Request request) {

@@ -385,7 +385,9 @@ public final class Replica implements ManagedReplica {
 
     /** Calls the plugin for {@code jobs}; the calling thread holds the turn. */
     private void runJobs(AlgoBackend backend, List<Job> jobs) {
+        long began = System.nanoTime();
         BackendFailure failure = invoker.call(backend, jobs);
+        metrics.recordRun(jobs, began, System.nanoTime() - began);
         if (failure != null && killable != null && !isAlive(backend)) {
             // The child JVM died under the call: say why now, rather than at the next health poll.
             fail(failure.getMessage(), null);

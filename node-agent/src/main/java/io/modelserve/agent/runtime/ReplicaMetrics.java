@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +25,8 @@ public final class ReplicaMetrics {
     private final MeterRegistry node;
     private final CompositeMeterRegistry plugin;
     private final DistributionSummary batchSize;
+    private final Timer queueWait;
+    private final Timer compute;
 
     public ReplicaMetrics(MeterRegistry node, String deployment, String replicaId) {
         this.node = node;
@@ -36,6 +40,21 @@ public final class ReplicaMetrics {
                 .tags(tags)
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
                 .register(node);
+        // Where a request's time went inside the replica: waiting for its turn, then in the plugin.
+        this.queueWait = Timer.builder("modelserve.replica.queue.wait")
+                .description("Time a request waited in the replica before the plugin began on it (0 when it found the replica idle)")
+                .tags(tags).serviceLevelObjectives(LatencyBuckets.DEFAULT).register(node);
+        this.compute = Timer.builder("modelserve.replica.compute")
+                .description("Time the plugin call that answered a request took (a batch's call, for each request in it)")
+                .tags(tags).serviceLevelObjectives(LatencyBuckets.DEFAULT).register(node);
+    }
+
+    /** {@code jobs} ran in one plugin call from {@code beganNanos} for {@code computeNanos} ({@link System#nanoTime()}). */
+    void recordRun(java.util.List<Job> jobs, long beganNanos, long computeNanos) {
+        for (Job job : jobs) {
+            queueWait.record(Math.max(0, beganNanos - job.createdNanos()), TimeUnit.NANOSECONDS);
+            compute.record(computeNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Unique on this node for the life of its process. */
@@ -59,5 +78,7 @@ public final class ReplicaMetrics {
         plugin.remove(node); // closing a composite closes its children, and a closed registry takes no new meters
         plugin.close();
         node.remove(batchSize);
+        node.remove(queueWait);
+        node.remove(compute);
     }
 }

@@ -157,4 +157,31 @@ class ReplicaInlineTest {
         ReplicaFixture.awaitPhase(replica, Replica.Phase.FAILED);
         hang.open();
     }
+
+    @Test
+    void queueWaitAndComputeAreTimedPerRequestAndGoWithTheReplica() throws Exception {
+        ScriptedBackend backend = ScriptedBackend.upperCase();
+        Replica replica = fixture.running(Specs.deployment("timed").build(), "timed-1", backend);
+        Gate busy = backend.holdNextCall();
+        Job first = inline("first", Rescue.NONE, FAR);
+        CompletableFuture<Replica.Admission> running = CompletableFuture.supplyAsync(() -> replica.submit(first));
+        busy.awaitEntered();
+        Job queued = inline("queued", Rescue.NONE, FAR);
+        assertThat(replica.submit(queued)).isEqualTo(Replica.Admission.ACCEPTED);
+        busy.open();
+        assertThat(running.get(30, TimeUnit.SECONDS)).isEqualTo(Replica.Admission.ACCEPTED);
+        assertThat(queued.result().get(30, TimeUnit.SECONDS)).isEqualTo("QUEUED");
+
+        io.micrometer.core.instrument.Timer wait = fixture.registry().find("modelserve.replica.queue.wait").tag("replica", "timed-1").timer();
+        io.micrometer.core.instrument.Timer compute = fixture.registry().find("modelserve.replica.compute").tag("replica", "timed-1").timer();
+        Await.until("both requests timed", () -> wait.count() == 2 && compute.count() == 2);
+        // The queued request waited while the first, which found the replica idle, was held in the plugin.
+        assertThat(wait.max(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(compute.max(TimeUnit.NANOSECONDS)).isPositive();
+
+        replica.drain();
+        ReplicaFixture.awaitPhase(replica, Replica.Phase.STOPPED);
+        assertThat(fixture.registry().find("modelserve.replica.queue.wait").tag("replica", "timed-1").timer()).isNull();
+        assertThat(fixture.registry().find("modelserve.replica.compute").tag("replica", "timed-1").timer()).isNull();
+    }
 }
