@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "events", description = "What happened in the cluster, oldest first: applies, replicas started, failed "
@@ -27,15 +27,12 @@ final class EventsCommand implements Callable<Integer> {
     @Option(names = {"-n", "--limit"}, defaultValue = "50", description = "how many of the latest events to print first (default: ${DEFAULT-VALUE}, at most 500)")
     int limit;
 
-    @Option(names = "--head", description = "HOST:PORT of the head's admin API")
-    String head;
-
-    @Option(names = "--conf", defaultValue = "conf.ini", description = "conf.ini that names the dashboard_port (default: ${DEFAULT-VALUE})")
-    Path conf;
+    @Mixin
+    HeadTarget target;
 
     @Override
     public Integer call() throws Exception {
-        AdminClient client = new AdminClient(HeadAddress.resolve(head, conf), System.getenv("MODELSERVE_TOKEN"));
+        AdminClient client = target.client();
         String filter = deployment == null ? "" : "&deployment=" + URLEncoder.encode(deployment, StandardCharsets.UTF_8);
         long since = 0;
         int batch = limit;

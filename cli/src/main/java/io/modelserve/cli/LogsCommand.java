@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,15 +26,12 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-n", "--lines"}, defaultValue = "100", description = "lines of each replica's tail (default: ${DEFAULT-VALUE})")
     int lines;
 
-    @Option(names = "--head", description = "HOST:PORT of the head's admin API")
-    String head;
-
-    @Option(names = "--conf", defaultValue = "conf.ini", description = "conf.ini that names the dashboard_port (default: ${DEFAULT-VALUE})")
-    Path conf;
+    @Mixin
+    HeadTarget target;
 
     @Override
     public Integer call() throws Exception {
-        AdminClient client = new AdminClient(HeadAddress.resolve(head, conf), System.getenv("MODELSERVE_TOKEN"));
+        AdminClient client = target.client();
         String path = "/api/logs/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8) + "?lines=" + lines;
         Map<String, Long> offsets = new LinkedHashMap<>();
         while (true) {

@@ -3,9 +3,9 @@ package io.modelserve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.ConnectException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "One line per replica: deployment, replica id, node, device, state, and the reason when not RUNNING.")
@@ -13,15 +13,12 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "the same, as JSON for scripts")
     boolean json;
 
-    @Option(names = "--head", description = "HOST:PORT of the head's admin API")
-    String head;
-
-    @Option(names = "--conf", defaultValue = "conf.ini", description = "conf.ini that names the dashboard_port (default: ${DEFAULT-VALUE})")
-    Path conf;
+    @Mixin
+    HeadTarget target;
 
     @Override
     public Integer call() throws Exception {
-        AdminClient client = new AdminClient(HeadAddress.resolve(head, conf), System.getenv("MODELSERVE_TOKEN"));
+        AdminClient client = target.client();
         JsonNode report;
         try {
             report = client.get("/api/status").body();

@@ -1,26 +1,23 @@
 package io.modelserve.cli;
 
 import java.net.ConnectException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "stop", description = "Stop the head cleanly: drain replicas, leave the cluster.")
 final class StopCommand implements Callable<Integer> {
-    @Option(names = "--head", description = "HOST:PORT of the head's admin API")
-    String head;
-
-    @Option(names = "--conf", defaultValue = "conf.ini", description = "conf.ini that names the dashboard_port (default: ${DEFAULT-VALUE})")
-    Path conf;
+    @Mixin
+    HeadTarget target;
 
     @Option(names = "--wait", defaultValue = "30", description = "seconds to wait for the head to go (default: ${DEFAULT-VALUE})")
     int waitSeconds;
 
     @Override
     public Integer call() throws Exception {
-        AdminClient client = new AdminClient(HeadAddress.resolve(head, conf), System.getenv("MODELSERVE_TOKEN"));
+        AdminClient client = target.client();
         AdminClient.Answer answer;
         try {
             answer = client.post("/api/stop", Map.of());
