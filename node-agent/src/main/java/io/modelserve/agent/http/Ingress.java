@@ -223,9 +223,11 @@ public final class Ingress implements AutoCloseable, RequestLog {
         java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
         DeploymentSpec target = spec;
         io.modelserve.agent.runtime.Rescue rescue = () -> {
-            if (answered.compareAndSet(false, true)) {
-                record(target, null, 504, started);
-                refuse(ctx, 504, 0, errorBody(bare, target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
+            synchronized (answered) {
+                if (answered.compareAndSet(false, true)) {
+                    record(target, null, 504, started);
+                    refuse(ctx, 504, 0, errorBody(bare, target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
+                }
             }
         };
         io.modelserve.agent.runtime.JsonRequest request = ((RequestDecoder.Ok) decoded).request();
@@ -233,8 +235,12 @@ public final class Ingress implements AutoCloseable, RequestLog {
             request = request.withSubPath(answering.subPath());
         }
         Outcome outcome = router.dispatch(spec, request, answering.fallback(), true, rescue);
-        if (!answered.compareAndSet(false, true)) {
-            return;
+        // Holding the lock waits out a rescue that is still writing: once this handler returns, Jetty
+        // recycles the response the rescue writes to.
+        synchronized (answered) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
         }
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
