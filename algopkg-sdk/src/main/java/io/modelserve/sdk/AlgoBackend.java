@@ -7,8 +7,10 @@ import java.util.Map;
 /**
  * An algorithm package's entry point: one instance is one replica of a deployment.
  *
- * <p>Lifecycle, all on the replica's own worker thread, so an implementation need not be
- * thread-safe:
+ * <p>Lifecycle. No two calls ever overlap, and each call sees everything the previous one did, so
+ * an implementation need not be thread-safe. They need not come from one thread, though: a request
+ * that finds the replica idle is run by the thread that received it (no hand-off), so keep no state
+ * in {@code ThreadLocal}s. The thread's context classloader is the plugin's during every call.
  * <ol>
  *   <li>the class is instantiated through its public no-argument constructor, inside the plugin's own
  *       classloader;</li>
