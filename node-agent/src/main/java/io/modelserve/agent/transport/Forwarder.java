@@ -110,11 +110,14 @@ public final class Forwarder {
         }
         String node = target.node();
         nodeUrls.put(node, target.baseUrl());
-        long sentAt = liveness.now();
-        // Alive if it answered anything since this request was sent (it is only slow with this one),
-        // or answers a probe now.
+        // Alive if it answered anything since the last look (it is only slow with this request), or
+        // answers a probe now. Since the last look, not since the request was sent: an answer that
+        // arrived just before the node froze must not vouch for it at every later look.
+        long[] lastLook = {liveness.now()};
         NodeConnections.FirstByteWatch watch = () -> {
-            if (liveness.heardSince(node, sentAt) || probe.alive(node)) {
+            long since = lastLook[0];
+            lastLook[0] = liveness.now();
+            if (liveness.heardSince(node, since) || probe.alive(node)) {
                 return true;
             }
             liveness.suspect(node);

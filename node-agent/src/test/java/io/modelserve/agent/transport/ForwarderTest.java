@@ -119,6 +119,25 @@ class ForwarderTest {
     }
 
     @Test
+    void anAnswerThatCameJustBeforeTheFreezeVouchesForThePeerOnceNotForever() throws Exception {
+        peer.script(n -> new FakePeer.Hang()).answersProbes(false);
+        // Another request's answer arrives after this one was written, then the peer goes silent.
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        later.schedule(() -> liveness.heardFrom("n2"), 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        long started = System.nanoTime();
+        try {
+            Delivery delivery = send(20_000, true);
+
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(delivery).isInstanceOf(Delivery.MayHaveRun.class);
+            // One more first-byte window than a peer heard from before the request, not the whole 20 s.
+            assertThat(tookMillis).isLessThan(2 * FIRST_BYTE_MILLIS + PeerProbe.TIMEOUT_MILLIS + 3_000);
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
     void aRequestThatMayNotRunElsewhereWaitsOnAFrozenPeerUntilItsDeadline() {
         peer.script(n -> new FakePeer.Hang()).answersProbes(false);
 
