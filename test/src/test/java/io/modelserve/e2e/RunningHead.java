@@ -35,6 +35,15 @@ final class RunningHead implements AutoCloseable {
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /**
+     * The loopback address after this head's, for an agent beside it: the head's address ends in
+     * 20..249 ({@link #workspace}), so the next one is free loopback too.
+     */
+    String nextAddress() {
+        int last = bind.lastIndexOf('.');
+        return bind.substring(0, last + 1) + (Integer.parseInt(bind.substring(last + 1)) + 1);
+    }
+
     private RunningHead(Path dir, String bind, int port, int dashboardPort, Process process) {
         this.dir = dir;
         this.bind = bind;

@@ -57,10 +57,7 @@ class ShapedResponsesE2ETest {
         workspace.copyPlugin("Shapes", "IsolatedShapes");
         workspace.writeConf("conf.ini", SHAPES);
         head = workspace.start("conf.ini", "--cpus", "0", "--gpus", "0");
-        int last = head.bind.lastIndexOf('.');
-        // The head's address ends in 20..249 (RunningHead.workspace): the next one is free loopback too.
-        String agentBind = head.bind.substring(0, last + 1) + (Integer.parseInt(head.bind.substring(last + 1)) + 1);
-        agent = RunningNode.agent(dir, workspace, agentBind, "--cpus", "2", "--gpus", "0");
+        agent = RunningNode.agent(dir, workspace, head.nextAddress(), "--cpus", "2", "--gpus", "0");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!ready()) {
             assertThat(System.nanoTime()).as("the three deployments ready on the agent within 120 s").isLessThan(deadline);

@@ -49,10 +49,7 @@ class StreamingE2ETest {
         RunningHead.Workspace workspace = RunningHead.workspace(dir);
         workspace.writeConf("conf.ini", TOKENS);
         head = workspace.start("conf.ini", "--cpus", "0", "--gpus", "0");
-        int last = head.bind.lastIndexOf('.');
-        // The head's address ends in 20..249 (RunningHead.workspace): the next one is free loopback too.
-        String agentBind = head.bind.substring(0, last + 1) + (Integer.parseInt(head.bind.substring(last + 1)) + 1);
-        agent = RunningNode.agent(dir, workspace, agentBind, "--cpus", "2", "--gpus", "0");
+        agent = RunningNode.agent(dir, workspace, head.nextAddress(), "--cpus", "2", "--gpus", "0");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!head.adminStatus().path("converged").asBoolean() || head.adminStatus().at("/deployments/0/ready").asInt() < 1) {
             assertThat(System.nanoTime()).as("Tokens ready on the agent within 120 s").isLessThan(deadline);
