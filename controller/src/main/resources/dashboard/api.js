@@ -17,3 +17,4 @@ export const status = () => read('/api/status');
 export const traffic = deployment => read('/api/traffic' + (deployment ? '?deployment=' + encodeURIComponent(deployment) : ''));
 export const events = (params) => read('/api/events?' + new URLSearchParams(params || {}));
 export const logsPath = (deployment, params) => '/api/logs/' + encodeURIComponent(deployment) + '?' + new URLSearchParams(params || {});
+export const requestsPath = (deployment, params) => '/api/requests/' + encodeURIComponent(deployment) + '?' + new URLSearchParams(params || {});

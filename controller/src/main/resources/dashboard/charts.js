@@ -96,7 +96,7 @@ export function updateChart(card, points, now) {
   }
 }
 
-/** The charts every traffic view shows: throughput and errors, latency, batch size. */
+/** The charts every traffic view shows: throughput and errors, latency, where the time went, batch size. */
 export const TRAFFIC_CHARTS = [
   { id: 'throughput', title: 'Throughput', unit: 'rps', series: [
     { key: 'rps', label: 'answers', color: '#1f6feb' },
@@ -104,6 +104,8 @@ export const TRAFFIC_CHARTS = [
     { key: 'serverErrorRps', label: '5xx', color: '#c62828' }] },
   { id: 'latency', title: 'Latency', unit: 'ms', series: [
     { key: 'p50Ms', label: 'p50', color: '#1a7f37' }, { key: 'p99Ms', label: 'p99', color: '#8250df' }] },
+  { id: 'split', title: 'Queue wait vs compute (mean per request)', unit: 'ms', series: [
+    { key: 'queueWaitMs', label: 'queue wait', color: '#d97706' }, { key: 'computeMs', label: 'compute', color: '#1f6feb' }] },
   { id: 'batch', title: 'Batch size', unit: 'count', series: [
     { key: 'batchSize', label: 'mean batch', color: '#0969da' }] },
 ];

@@ -1,8 +1,9 @@
 // #/deployment/<name>: its health as the head judged it, its traffic, replicas with their load,
-// its events, and its replicas' logs (searched, followed, downloadable).
+// its events, its request log, and its replicas' logs (searched, followed, downloadable).
 import { el, fill, badge, duration, percent } from '../dom.js';
 import { trafficCharts, updateTrafficCharts } from '../charts.js';
 import { eventTable } from './events.js';
+import { requestsSection, refreshRequests } from './requests.js';
 import { autoscaleNote } from './overview.js';
 import * as api from '../api.js';
 
@@ -21,6 +22,7 @@ export async function deployment(view, gen, current, name) {
       trafficCharts('chart-'),
       el('h2', {}, 'Replicas'), el('table', { id: 'replicas' }),
       el('h2', {}, 'Events'), el('div', { id: 'deployment-events-box' }),
+      el('h2', {}, 'Requests'), requestsSection(name),
       el('h2', {}, 'Logs'), logForm(name), el('div', { id: 'logs' }));
   }
   const spec = report.deployments.find(d => d.name === name);
@@ -53,7 +55,7 @@ export async function deployment(view, gen, current, name) {
       el('td', { class: 'num' }, load[r.id] ? load[r.id].queued : '-'),
       el('td', { class: r.state === 'FAILED' ? 'error' : 'muted' }, r.reason || ''))));
   fill(document.getElementById('deployment-events-box'), eventTable('deployment-events', events.events));
-  await refreshLogs(name, gen, current);
+  await Promise.all([refreshRequests(name, gen, current), refreshLogs(name, gen, current)]);
 }
 
 function autoscaleDetail(report, name) {

@@ -84,8 +84,9 @@ final class AgentCommand implements Callable<Integer> {
                 gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false,
                 member.keys().httpToken()),
                 HeadProcess.meters(), List.of());
-        agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(
-                workDir.toAbsolutePath().resolve("logs").resolve("replicas"))::register);
+        Path logDir = workDir.toAbsolutePath().resolve("logs");
+        agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(logDir.resolve("replicas"))::register);
+        agent.addIngressExtension(io.modelserve.controller.dashboard.RequestLogs.under(logDir)::register);
         agent.start();
         if (applied.settings().grpcPort() != 0) {
             agent.serveGrpc(applied.settings().grpcPort());

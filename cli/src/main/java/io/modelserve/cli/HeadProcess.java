@@ -28,6 +28,7 @@ import io.modelserve.controller.dashboard.Dashboard;
 import io.modelserve.controller.dashboard.TrafficHistory;
 import io.modelserve.controller.dashboard.PrometheusConventions;
 import io.modelserve.controller.dashboard.ReplicaLogs;
+import io.modelserve.controller.dashboard.RequestLogs;
 import io.modelserve.controller.reconcile.Clock;
 import io.modelserve.controller.reconcile.ControllerLoop;
 import io.modelserve.controller.reconcile.HazelcastControllerStore;
@@ -87,10 +88,13 @@ final class HeadProcess implements AutoCloseable {
         PrometheusMeterRegistry meters = meters();
         String nodeId = "node-" + options.bind();
         Path workDir = options.conf().toAbsolutePath().getParent().resolve(".modelserve").resolve(nodeId);
-        ReplicaLogs replicaLogs = new ReplicaLogs(Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas"));
+        Path logDir = Path.of(System.getProperty("modelserve.logDir", "logs"));
+        ReplicaLogs replicaLogs = new ReplicaLogs(logDir.resolve("replicas"));
+        RequestLogs requestLogs = RequestLogs.under(logDir);
         NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
                 options.gpus(), workDir, true, member.keys().httpToken(),
-                servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register);
+                servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register)
+                .addIngressExtension(requestLogs::register);
         agent.start();
         if (settings.grpcPort() != 0) {
             agent.serveGrpc(settings.grpcPort());
@@ -120,7 +124,7 @@ final class HeadProcess implements AutoCloseable {
                         applier.current().map(c -> c.generation()).orElse(0L),
                         name -> traffic.recent(name, System.currentTimeMillis(), DeploymentHealth.WINDOW_MS)), 1_000),
                 () -> head[0].close(), leadership(state, election, settings.dashboardPort()));
-        new Dashboard(state, nodeId, admin::report, replicaLogs, meters, traffic).mount(admin.javalin()).start(); // stops with admin
+        new Dashboard(state, nodeId, admin::report, replicaLogs, requestLogs, meters, traffic).mount(admin.javalin()).start(); // stops with admin
         new EventFeed(() -> state.events().values()).mount(admin.javalin());
         admin.start(options.bind(), settings.dashboardPort());
         Path record = options.conf().toAbsolutePath().getParent().resolve(HeadAddress.RECORD);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The web dashboard on the head's admin port: static pages bundled in the jar under
  * {@code dashboard/} (no CDN, works offline) and the read endpoints they poll every 2 s —
- * {@code /api/traffic} (the last 15 minutes per deployment) and {@code /api/logs/<deployment>}.
+ * {@code /api/traffic} (the last 15 minutes per deployment), {@code /api/logs/<deployment>} and
+ * {@code /api/requests/<deployment>} (the access log).
  * The overview reads {@code /api/status} and the configuration page {@code /api/config} and
  * {@code /api/apply}, which checks the admin token like every other state-changing call.
  *
@@ -52,22 +53,19 @@ public final class Dashboard implements AutoCloseable {
     private final TrafficHistory history;
     private final TrafficSampler sampler;
     private final DeploymentLogs logs;
+    private final DeploymentRequests requests;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("dashboard-sampler").daemon(true).unstarted(r));
 
     /**
-     * @param localNode  the id of the node agent in this process, whose replica logs are read from disk
-     * @param localLogs  this node's replica log files
+     * @param localNode     the id of the node agent in this process, whose logs are read from disk
+     * @param localLogs     this node's replica log files
+     * @param localRequests this node's access log files
+     * @param history       where the samples go; the report reads the deployments' recent errors from it (their health)
      */
     public Dashboard(ClusterState state, String localNode, Supplier<ClusterReport> report, ReplicaLogs localLogs,
-            MeterRegistry meters) {
-        this(state, localNode, report, localLogs, meters, newHistory());
-    }
-
-    /** @param history where the samples go; the report reads the deployments' recent errors from it (their health) */
-    public Dashboard(ClusterState state, String localNode, Supplier<ClusterReport> report, ReplicaLogs localLogs,
-            MeterRegistry meters, TrafficHistory history) {
+            RequestLogs localRequests, MeterRegistry meters, TrafficHistory history) {
         this.report = report;
         this.history = history;
         this.clusterMeters = new ClusterMeters(meters);
@@ -76,6 +74,7 @@ public final class Dashboard implements AutoCloseable {
         this.sampler = new TrafficSampler(nodes, () -> report.get().deployments().stream().map(ClusterReport.DeploymentLine::name).toList(),
                 this::scrape, System::currentTimeMillis, history);
         this.logs = new DeploymentLogs(() -> state.replicas().values(), nodes, localNode, localLogs);
+        this.requests = new DeploymentRequests(nodes, localNode, localRequests);
     }
 
     /** An empty history of the dashboard's window (15 minutes of 2 s points). */
@@ -99,6 +98,7 @@ public final class Dashboard implements AutoCloseable {
         app.get("/dashboard/vendor/{asset}", this::vendor);
         app.get("/api/traffic", this::traffic);
         app.get("/api/logs/{deployment}", this::logs);
+        app.get("/api/requests/{deployment}", this::requests);
         app.events(events -> events.serverStopping(this::close));
         return this;
     }
@@ -253,6 +253,70 @@ public final class Dashboard implements AutoCloseable {
         body.put("deployment", deployment);
         body.put("replicas", entries);
         json(ctx, 200, body);
+    }
+
+    /**
+     * {@code GET /api/requests/<deployment>}: the newest {@code lines} requests of the deployment's access
+     * log from every node, oldest first, or what came after {@code from.<node>=OFFSET} (following);
+     * searched by {@code status} (2xx..5xx, errors), {@code q} (text) and {@code min_ms} (slowest only);
+     * {@code format=jsonl} answers a download of the matching lines, one JSON object each.
+     */
+    private void requests(Context ctx) throws IOException, InterruptedException {
+        String deployment = ctx.pathParam("deployment");
+        ReplicaLogs.Query query = ReplicaLogs.Query.of(ctx.queryParam("lines"), null);
+        if (query.error() != null) {
+            json(ctx, 400, Map.of("status", 0, "error", query.error()));
+            return;
+        }
+        if (!LogTail.isFileName(deployment)) {
+            json(ctx, 400, Map.of("status", 0, "error", "not a deployment name: " + deployment));
+            return;
+        }
+        Map<String, Long> from = new HashMap<>();
+        RequestFilter filter;
+        try {
+            for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+                if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
+                    from.put(param.getKey().substring(5), wholeNumber(param.getKey(), param.getValue().getFirst()));
+                }
+            }
+            filter = new RequestFilter(ctx.queryParam("status"), ctx.queryParam("q"), decimal("min_ms", ctx.queryParam("min_ms")));
+        } catch (IllegalArgumentException e) {
+            json(ctx, 400, Map.of("status", 0, "error", e.getMessage()));
+            return;
+        }
+        if (report.get().deployments().stream().noneMatch(d -> d.name().equals(deployment))) {
+            json(ctx, 404, Map.of("status", 0, "error", "no deployment " + deployment + "; see /api/status"));
+            return;
+        }
+        DeploymentRequests.Page page = requests.read(deployment, query.lines(), from, filter);
+        if ("jsonl".equals(ctx.queryParam("format"))) {
+            StringBuilder text = new StringBuilder();
+            for (RequestLogLine line : page.requests()) {
+                text.append(JSON.writeValueAsString(line)).append('\n');
+            }
+            ctx.status(200).contentType("application/x-ndjson; charset=utf-8")
+                    .header("Content-Disposition", "attachment; filename=\"" + deployment + "-requests.jsonl\"")
+                    .result(text.toString());
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", 1);
+        body.put("deployment", deployment);
+        body.put("requests", page.requests());
+        body.put("nodes", page.nodes());
+        json(ctx, 200, body);
+    }
+
+    private static double decimal(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, got " + value);
+        }
     }
 
     private static long wholeNumber(String name, String value) {

@@ -4,27 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The per-replica log files of this node ({@code <log dir>/replicas/<replica id>.log}, written by
- * logback's sifting appender) read back: the last lines, or what was added after an offset, so a
- * follower sees each line once. Also serves them on the node's ingress at {@code /-/logs/<replica>},
- * which is how the head reads the logs of replicas on other nodes.
+ * logback's sifting appender) read back through {@link LogTail}. Also serves them on the node's
+ * ingress at {@code /-/logs/<replica>}, which is how the head reads the logs of replicas on other
+ * nodes.
  */
 public final class ReplicaLogs {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern REPLICA_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    /** At most this many bytes are read per call; a follower that fell further behind skips ahead. */
-    static final int MAX_READ_BYTES = 256 * 1024;
-    public static final int MAX_LINES = 2_000;
+    public static final int MAX_LINES = LogTail.MAX_LINES;
 
     private final Path dir;
 
@@ -36,7 +28,7 @@ public final class ReplicaLogs {
     }
 
     public static boolean isReplicaId(String id) {
-        return id != null && REPLICA_ID.matcher(id).matches() && !id.contains("..");
+        return LogTail.isFileName(id);
     }
 
     public Path file(String replica) {
@@ -51,39 +43,8 @@ public final class ReplicaLogs {
         if (!isReplicaId(replica)) {
             throw new IllegalArgumentException("not a replica id: " + replica);
         }
-        Path file = file(replica);
-        if (!Files.isRegularFile(file)) {
-            return new Chunk(replica, List.of(), 0, false, false);
-        }
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            long size = in.length();
-            boolean tail = from < 0 || from > size; // beyond the end: the file rolled over, start again
-            long start = tail ? Math.max(0, size - MAX_READ_BYTES) : Math.max(from, size - MAX_READ_BYTES);
-            boolean skipped = !tail && start > from;
-            byte[] bytes = new byte[(int) (size - start)];
-            in.seek(start);
-            in.readFully(bytes);
-            int end = lastNewline(bytes) + 1; // a partly written last line waits for the next call
-            String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-            List<String> all = new ArrayList<>(List.of(text.split("\n", -1)));
-            all.removeLast(); // what follows the last newline: nothing
-            if (tail && start > 0 && !all.isEmpty()) {
-                all.removeFirst(); // cut by the read window
-            }
-            int keep = tail ? Math.clamp(lines, 0, MAX_LINES) : MAX_LINES;
-            List<String> kept = all.size() > keep ? all.subList(all.size() - keep, all.size()) : all;
-            skipped |= !tail && kept.size() < all.size();
-            return new Chunk(replica, List.copyOf(kept), start + end, true, skipped);
-        }
-    }
-
-    private static int lastNewline(byte[] bytes) {
-        for (int i = bytes.length - 1; i >= 0; i--) {
-            if (bytes[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        LogTail.Tail tail = LogTail.read(file(replica), from, lines);
+        return new Chunk(replica, tail.lines(), tail.offset(), tail.exists(), tail.skipped());
     }
 
     /** Registers {@code GET /-/logs/<replica>?lines=N&from=OFFSET} on a node's ingress. */

@@ -23,9 +23,12 @@ public final class TrafficHistory {
      * @param p50Ms          median latency in ms, or null when nothing was answered in the interval
      * @param p99Ms          99th percentile latency in ms, or null likewise
      * @param batchSize      mean requests per call of {@code inferenceBatch}, or null when none ran
+     * @param queueWaitMs    mean time a request waited on its replica for the plugin's turn, or null
+     * @param computeMs      mean time in the plugin's call that answered a request (each request of a batch
+     *                       counts the whole call), or null
      */
     public record Point(long atMillis, double rps, double errorRps, double serverErrorRps, Double p50Ms, Double p99Ms,
-            Double batchSize) {}
+            Double batchSize, Double queueWaitMs, Double computeMs) {}
 
     /** A replica's load at the last scrape of its node. */
     public record ReplicaLoad(String replica, String deployment, double inFlight, double queued) {}

@@ -29,6 +29,11 @@ public final class TrafficSampler {
     static final String BATCH_COUNT = "modelserve_batch_size_count";
     static final String IN_FLIGHT = "modelserve_replica_inflight";
     static final String QUEUE_DEPTH = "modelserve_replica_queue_depth";
+    // Where a request's time went on its replica: waiting for the plugin's turn, then in the plugin.
+    static final String QUEUE_WAIT_SUM = "modelserve_replica_queue_wait_seconds_sum";
+    static final String QUEUE_WAIT_COUNT = "modelserve_replica_queue_wait_seconds_count";
+    static final String COMPUTE_SUM = "modelserve_replica_compute_seconds_sum";
+    static final String COMPUTE_COUNT = "modelserve_replica_compute_seconds_count";
 
     private final Supplier<? extends Collection<NodeStatus>> nodes;
     private final Supplier<? extends Collection<String>> deployments;
@@ -87,6 +92,10 @@ public final class TrafficSampler {
                     }
                     case BATCH_SUM -> interval.batchedRequests += delta;
                     case BATCH_COUNT -> interval.batches += delta;
+                    case QUEUE_WAIT_SUM -> interval.queueWaitSeconds += delta;
+                    case QUEUE_WAIT_COUNT -> interval.queueWaits += delta;
+                    case COMPUTE_SUM -> interval.computeSeconds += delta;
+                    case COMPUTE_COUNT -> interval.computes += delta;
                     default -> interval.buckets.merge(parseLe(sample.label("le")), delta, Double::sum);
                 }
             }
@@ -118,6 +127,10 @@ public final class TrafficSampler {
         double serverErrors;
         double batchedRequests;
         double batches;
+        double queueWaitSeconds;
+        double queueWaits;
+        double computeSeconds;
+        double computes;
         final TreeMap<Double, Double> buckets = new TreeMap<>();
 
         /** Adds another deployment's interval: counts sum, and so do cumulative buckets of equal bounds. */
@@ -127,13 +140,23 @@ public final class TrafficSampler {
             serverErrors += other.serverErrors;
             batchedRequests += other.batchedRequests;
             batches += other.batches;
+            queueWaitSeconds += other.queueWaitSeconds;
+            queueWaits += other.queueWaits;
+            computeSeconds += other.computeSeconds;
+            computes += other.computes;
             other.buckets.forEach((le, count) -> buckets.merge(le, count, Double::sum));
         }
 
         TrafficHistory.Point point(long now, double seconds) {
             return new TrafficHistory.Point(now, requests / seconds, errors / seconds, serverErrors / seconds,
                     toMillis(quantile(buckets, 0.50)), toMillis(quantile(buckets, 0.99)),
-                    batches > 0 ? batchedRequests / batches : null);
+                    batches > 0 ? batchedRequests / batches : null,
+                    mean(queueWaitSeconds, queueWaits), mean(computeSeconds, computes));
+        }
+
+        /** Mean ms of a histogram's interval (sum and count deltas), or null when nothing was recorded. */
+        private static Double mean(double seconds, double count) {
+            return count > 0 ? seconds * 1000 / count : null;
         }
     }
 
@@ -142,7 +165,8 @@ public final class TrafficSampler {
         Map<String, PrometheusText.Sample> series = new HashMap<>();
         for (PrometheusText.Sample sample : PrometheusText.parse(text)) {
             switch (sample.name()) {
-                case COUNT, BUCKET, BATCH_SUM, BATCH_COUNT -> series.put(sample.series(), sample);
+                case COUNT, BUCKET, BATCH_SUM, BATCH_COUNT, QUEUE_WAIT_SUM, QUEUE_WAIT_COUNT, COMPUTE_SUM, COMPUTE_COUNT ->
+                        series.put(sample.series(), sample);
                 case IN_FLIGHT, QUEUE_DEPTH -> {
                     String replica = sample.label("replica");
                     if (!replica.isEmpty()) {

@@ -49,7 +49,7 @@ class ReplicaLogsTest {
     void aFollowerFarBehindSkipsAheadAndSaysSo() throws Exception {
         ReplicaLogs logs = new ReplicaLogs(dir);
         String line = "x".repeat(99) + "\n";
-        Files.writeString(dir.resolve("big.log"), line.repeat(ReplicaLogs.MAX_READ_BYTES / 100 + 100));
+        Files.writeString(dir.resolve("big.log"), line.repeat(LogTail.MAX_READ_BYTES / 100 + 100));
         ReplicaLogs.Chunk chunk = logs.read("big", 0, 5);
         assertThat(chunk.skipped()).isTrue();
         assertThat(chunk.offset()).isEqualTo(Files.size(dir.resolve("big.log")));

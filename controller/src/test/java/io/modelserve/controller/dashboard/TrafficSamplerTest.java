@@ -76,6 +76,34 @@ class TrafficSamplerTest {
         assertThat(point.errorRps()).isEqualTo(6.0);
     }
 
+    /** A replica's queue-wait and compute histograms: sums in seconds over {@code count} requests. */
+    private static String split(String replica, double waitSeconds, double computeSeconds, int count) {
+        return """
+                modelserve_replica_queue_wait_seconds_sum{deployment="A",instance="i1",replica="%1$s",} %2$s
+                modelserve_replica_queue_wait_seconds_count{deployment="A",instance="i1",replica="%1$s",} %4$d
+                modelserve_replica_compute_seconds_sum{deployment="A",instance="i1",replica="%1$s",} %3$s
+                modelserve_replica_compute_seconds_count{deployment="A",instance="i1",replica="%1$s",} %4$d
+                """.formatted(replica, waitSeconds, computeSeconds, count);
+    }
+
+    @Test
+    void queueWaitAndComputeAreMeansOverTheIntervalAcrossReplicas() {
+        texts.put("node-1", scrape("r1", 200, 10, 0) + split("r1", 1.0, 2.0, 10));
+        texts.put("node-2", scrape("r2", 200, 0, 0) + split("r2", 0.0, 0.0, 0));
+        sampler.sample();
+        // r1: 10 more requests that waited 0.1 s in all and computed 0.3 s; r2: 30 that waited 0.5 s and computed 0.1 s.
+        texts.put("node-1", scrape("r1", 200, 20, 0) + split("r1", 1.1, 2.3, 20));
+        texts.put("node-2", scrape("r2", 200, 30, 0) + split("r2", 0.5, 0.1, 30));
+        clock.addAndGet(2_000);
+        sampler.sample();
+
+        TrafficHistory.Point point = history.points("A").getLast();
+        assertThat(point.queueWaitMs()).isCloseTo(600.0 / 40, within(1e-6));
+        assertThat(point.computeMs()).isCloseTo(400.0 / 40, within(1e-6));
+        assertThat(history.clusterPoints().getLast().queueWaitMs()).isCloseTo(15.0, within(1e-6));
+        assertThat(history.points("B").getLast().queueWaitMs()).as("nothing ran: no mean, not zero").isNull();
+    }
+
     @Test
     void aNodeThatDoesNotAnswerIsSkipped() {
         texts.put("node-1", scrape("r1", 200, 1, 0));
@@ -100,9 +128,9 @@ class TrafficSamplerTest {
     void historyKeepsTheNewestPointsOfDeploymentsStillApplied() {
         TrafficHistory small = new TrafficHistory(3);
         for (int i = 0; i < 5; i++) {
-            small.add("A", new TrafficHistory.Point(i, i, 0, 0, null, null, null));
+            small.add("A", new TrafficHistory.Point(i, i, 0, 0, null, null, null, null, null));
         }
-        small.add("Gone", new TrafficHistory.Point(0, 0, 0, 0, null, null, null));
+        small.add("Gone", new TrafficHistory.Point(0, 0, 0, 0, null, null, null, null, null));
         assertThat(small.points("A")).extracting(TrafficHistory.Point::atMillis).containsExactly(2L, 3L, 4L);
         small.retain(List.of("A"));
         assertThat(small.deployments()).containsExactly("A");
