@@ -6,7 +6,6 @@ import io.javalin.Javalin;
 import io.modelserve.cluster.http.HttpServers;
 import io.javalin.http.Context;
 import io.modelserve.cluster.AppliedConfig;
-import io.modelserve.controller.dashboard.TokenRedaction;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

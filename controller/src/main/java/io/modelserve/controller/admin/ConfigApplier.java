@@ -6,7 +6,6 @@ import io.modelserve.cluster.ServeSettings;
 import io.modelserve.controller.config.ConfigError;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.config.ConfigResult;
-import io.modelserve.controller.dashboard.TokenRedaction;
 import io.modelserve.cluster.ClusterEvent;
 import io.modelserve.controller.events.EventLog;
 import io.modelserve.controller.plan.Plan;

@@ -3,6 +3,7 @@ package io.modelserve.controller.events;
 import io.modelserve.cluster.ClusterEvent;
 import io.modelserve.controller.reconcile.Clock;
 import io.modelserve.controller.reconcile.ControllerStore;
+import io.modelserve.controller.reconcile.Timeline;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One lock: applies (admin threads) and passes (the loop thread) never interleave their writes.
  */
-public final class EventLog {
+public final class EventLog implements Timeline {
     private static final Logger log = LoggerFactory.getLogger(EventLog.class);
     public static final int CAPACITY = 500;
 
@@ -47,6 +48,7 @@ public final class EventLog {
     }
 
     /** Ends the term: a standby writes nothing, and a new term takes a new baseline. */
+    @Override
     public synchronized void standDown() {
         written = null;
         last = null;
@@ -56,6 +58,7 @@ public final class EventLog {
      * One pass of the leader: makes the cluster's timeline match its own copy, then records what
      * changed since the last pass. Returns how many entries it had to put back or remove.
      */
+    @Override
     public synchronized int pass() {
         takeOver();
         int restored = restore();
@@ -70,6 +73,7 @@ public final class EventLog {
     }
 
     /** Records something the leader did (an apply, an autoscale decision). */
+    @Override
     public synchronized void record(ClusterEvent.Kind kind, List<String> deployments, String subject, String message) {
         takeOver();
         append(new TimelineChanges.Draft(kind, deployments, subject, message));

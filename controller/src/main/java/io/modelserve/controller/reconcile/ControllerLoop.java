@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Timer;
 import io.modelserve.cluster.ClusterEvent;
 import io.modelserve.cluster.DeploymentSpec;
 import io.modelserve.cluster.ReplicaAssignment;
-import io.modelserve.controller.events.EventLog;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeSet;
@@ -35,7 +34,7 @@ public final class ControllerLoop implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final OwnedState owned;
-    private final EventLog events;
+    private final Timeline events;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("controller-loop").daemon(true).unstarted(r));
     private final AtomicBoolean triggered = new AtomicBoolean();
@@ -44,17 +43,9 @@ public final class ControllerLoop implements AutoCloseable {
     private volatile boolean active = true;
     private volatile java.util.function.BooleanSupplier fence = () -> true;
 
-    public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters) {
-        this(store, clock, meters, OwnedState.inMemory());
-    }
-
-    public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned) {
-        this(store, clock, meters, owned, new EventLog(store, clock, "this head"));
-    }
-
     /** @param events the timeline this loop adds to while it leads (the applier records applies in the same one) */
     public ControllerLoop(ControllerStore store, Clock clock, MeterRegistry meters, OwnedState owned,
-            EventLog events) {
+            Timeline events) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;

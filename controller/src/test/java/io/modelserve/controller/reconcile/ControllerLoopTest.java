@@ -13,7 +13,8 @@ class ControllerLoopTest {
     private final FakeClock clock = new FakeClock(1_000_000);
     private final FakeNodeRuntime agents = new FakeNodeRuntime(store, clock);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ControllerLoop loop = new ControllerLoop(store, clock, meters);
+    private final ControllerLoop loop = new ControllerLoop(store, clock, meters, OwnedState.inMemory(),
+            new io.modelserve.controller.events.EventLog(store, clock, "this head"));
 
     @AfterEach
     void close() {

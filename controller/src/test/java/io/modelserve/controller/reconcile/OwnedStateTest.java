@@ -41,7 +41,8 @@ class OwnedStateTest {
 
     private void startLeader() {
         owned = new OwnedState(Optional.of(new StateDirectory(stateDir)));
-        loop = new ControllerLoop(store, clock, new SimpleMeterRegistry(), owned);
+        loop = new ControllerLoop(store, clock, new SimpleMeterRegistry(), owned,
+                new io.modelserve.controller.events.EventLog(store, clock, "this head"));
     }
 
     private static AppliedConfig applied(long generation, String text) {

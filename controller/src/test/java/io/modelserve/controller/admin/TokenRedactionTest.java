@@ -1,4 +1,4 @@
-package io.modelserve.controller.dashboard;
+package io.modelserve.controller.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.modelserve.controller.dashboard;
+package io.modelserve.controller.admin;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
