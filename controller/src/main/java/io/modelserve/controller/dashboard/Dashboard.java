@@ -211,14 +211,10 @@ public final class Dashboard implements AutoCloseable {
             json(ctx, 400, Map.of("status", 0, "error", query.error()));
             return;
         }
-        Map<String, Long> from = new HashMap<>();
+        Map<String, Long> from;
         LogSearch search;
         try {
-            for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
-                if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
-                    from.put(param.getKey().substring(5), wholeNumber(param.getKey(), param.getValue().getFirst()));
-                }
-            }
+            from = followOffsets(ctx);
             search = new LogSearch(ctx.queryParam("q"), ctx.queryParam("level"),
                     wholeNumber("since", ctx.queryParam("since")), wholeNumber("until", ctx.queryParam("until")));
         } catch (IllegalArgumentException e) {
@@ -272,14 +268,10 @@ public final class Dashboard implements AutoCloseable {
             json(ctx, 400, Map.of("status", 0, "error", "not a deployment name: " + deployment));
             return;
         }
-        Map<String, Long> from = new HashMap<>();
+        Map<String, Long> from;
         RequestFilter filter;
         try {
-            for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
-                if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
-                    from.put(param.getKey().substring(5), wholeNumber(param.getKey(), param.getValue().getFirst()));
-                }
-            }
+            from = followOffsets(ctx);
             filter = new RequestFilter(ctx.queryParam("status"), ctx.queryParam("q"), decimal("min_ms", ctx.queryParam("min_ms")));
         } catch (IllegalArgumentException e) {
             json(ctx, 400, Map.of("status", 0, "error", e.getMessage()));
@@ -306,6 +298,17 @@ public final class Dashboard implements AutoCloseable {
         body.put("requests", page.requests());
         body.put("nodes", page.nodes());
         json(ctx, 200, body);
+    }
+
+    /** A follower's {@code from.<replica or node>=OFFSET} parameters: where each part's last read ended. */
+    private static Map<String, Long> followOffsets(Context ctx) {
+        Map<String, Long> from = new HashMap<>();
+        for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+            if (param.getKey().startsWith("from.") && !param.getValue().isEmpty()) {
+                from.put(param.getKey().substring(5), wholeNumber(param.getKey(), param.getValue().getFirst()));
+            }
+        }
+        return from;
     }
 
     private static double decimal(String name, String value) {
