@@ -68,8 +68,8 @@ final class LogsCommand implements Callable<Integer> {
         }
     }
 
-    /** Where each replica's log was left, so following prints every line once. */
-    private static String fromParameters(Map<String, Long> offsets) {
+    /** Where each replica's (or node's) log was left, so following prints every line once. */
+    static String fromParameters(Map<String, Long> offsets) {
         StringBuilder query = new StringBuilder();
         offsets.forEach((replica, offset) -> query.append("&from.").append(URLEncoder.encode(replica, StandardCharsets.UTF_8))
                 .append('=').append(offset));
