@@ -185,6 +185,8 @@ class DashboardBrowserTest {
                     .isGreaterThan(0.3);
             await(By.id("chart-latency"), c -> Double.parseDouble(c.getAttribute("data-max")) > 0,
                     "the latency chart shows p50/p99");
+            await(By.id("chart-split"), c -> c.getAttribute("data-last").matches(".*computeMs=[0-9].*"),
+                    "the queue wait vs compute chart shows where the time went");
             String hover = hoverValue("chart-throughput");
             assertThat(hover).as("hovering shows values with their unit").contains("/s");
             screenshot("deployment-under-load");
