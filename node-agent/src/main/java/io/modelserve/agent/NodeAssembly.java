@@ -100,6 +100,7 @@ public final class NodeAssembly implements AutoCloseable {
     private final List<Ingress.Extension> extensions = new ArrayList<>();
     private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile Ingress ingress;
+    private final io.modelserve.agent.access.AccessLog accessLog;
     private volatile GrpcIngress grpc;
     private volatile boolean ready;
 
@@ -130,7 +131,7 @@ public final class NodeAssembly implements AutoCloseable {
         ReplicaRouter[] routerRef = new ReplicaRouter[1];
         this.loop = new AgentLoop<>(options.nodeId(), store, (assignment, restarts, previousError) -> new Replica(assignment,
                 options.nodeId(), restarts, previousError, opener,
-                new ReplicaMetrics(meters, assignment.deployment(), assignment.replicaId()),
+                new ReplicaMetrics(meters, assignment.deployment(), assignment.replicaId(), buckets()),
                 name -> new RoutedDeploymentHandle(name, routes, routerRef[0], handleExecutor),
                 () -> {
                     localRef[0].refresh();
@@ -140,10 +141,13 @@ public final class NodeAssembly implements AutoCloseable {
         localRef[0] = local;
         this.router = new ReplicaRouter(new NodeDirectory(local, remote), new Forwarder(options.clusterSecret(), liveness));
         routerRef[0] = router;
+        this.accessLog = new io.modelserve.agent.access.AccessLog(
+                java.nio.file.Path.of(System.getProperty("modelserve.logDir", "logs"), "access"), options.nodeId(),
+                store::telemetry, meters);
         this.bodies = new RequestBodies(store::maxBodyBytes,
                 new InflightBudget(() -> store.memory().inflightBytes(Runtime.getRuntime().maxMemory())));
         this.openInference = new OpenInferenceService(routes, router, requestLog(),
-                options.workDir().resolve("artifacts"), options.servedDirs());
+                options.workDir().resolve("artifacts"), options.servedDirs(), accessLog);
         this.asyncQueue = new AsyncQueue(state.hazelcast(), store::memory);
         this.queueConsumers = new QueueConsumers(options.nodeId(), asyncQueue, routes, router);
         this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> {
@@ -170,12 +174,13 @@ public final class NodeAssembly implements AutoCloseable {
         router.setDemandSignal(new DemandSignal(
                 (deployment, at) -> state.demand().put(deployment, at, 1, TimeUnit.MINUTES), clock));
         extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret(), bodies));
-        extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies));
+        extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies, accessLog));
         extensions.add(new OpenInferenceEndpoints(openInference(), bodies));
-        extensions.add(new EmbeddingsEndpoints(routes, router, bodies, requestLog()));
+        extensions.add(new EmbeddingsEndpoints(routes, router, bodies, requestLog(), accessLog));
         extensions.add(new ArtifactEndpoint(new ServedFiles(options.workDir().resolve("artifacts"), options.servedDirs()),
                 new ClusterSecret(options.clusterSecret())));
-        ingress = new Ingress(options.nodeId(), routes, router, meters, bodies, this::health, extensions)
+        ingress = new Ingress(options.nodeId(), routes, router, meters, bodies, this::health, extensions, accessLog,
+                this::buckets)
                 .start(options.bindAddress(), options.ingressPort());
         store.start();
         UUID statuses = state.replicas().onEntry(remote::statusChanged);
@@ -205,6 +210,11 @@ public final class NodeAssembly implements AutoCloseable {
         thread.start();
         log.info("node {} serving on http://{}:{}", options.nodeId(), options.bindAddress(), ingress.port());
         return this;
+    }
+
+    /** {@code latency_buckets_ms} as applied now: the buckets of every latency timer made from now on. */
+    private java.time.Duration[] buckets() {
+        return io.modelserve.agent.runtime.LatencyBuckets.of(store.telemetry().latencyBucketsMs());
     }
 
     /** One turn of the loop thread. */
@@ -349,6 +359,7 @@ public final class NodeAssembly implements AutoCloseable {
         if (started != null) {
             started.close();
         }
+        accessLog.close(); // after the front doors: their last lines are written
         handleExecutor.shutdownNow();
     }
 }

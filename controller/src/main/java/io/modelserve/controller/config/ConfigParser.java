@@ -111,6 +111,7 @@ public final class ConfigParser {
         Map<String, String> routeOwners = new HashMap<>();
         Set<String> mainSections = new java.util.HashSet<>();
         Map<String, IniDocument.Section> canaries = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> accessLogs = new HashMap<>();
         for (IniDocument.Section section : document.sections()) {
             String name = section.name();
             if (name.equals(ServeSectionValidator.SECTION)) {
@@ -143,6 +144,7 @@ public final class ConfigParser {
             Optional<DeploymentSpec> spec = deploymentValidator.validate(section, packageName, algopkg, modelZoo,
                     errors);
             spec.ifPresent(deployments::add);
+            DeploymentSectionValidator.accessLog(section, errors).ifPresent(logged -> accessLogs.put(packageName, logged));
             if (mark >= 0) {
                 spec.ifPresent(s -> canaries.put(s.name(), section));
             } else {
@@ -153,7 +155,8 @@ public final class ConfigParser {
         if (!errors.isEmpty()) {
             return new ConfigResult.Invalid(errors.sortedByLine());
         }
-        return new ConfigResult.Valid(serve.settings(), deployments);
+        return new ConfigResult.Valid(serve.settings().withTelemetry(serve.settings().telemetry().withOverrides(accessLogs)),
+                deployments);
     }
 
     private static void checkRouteUnique(DeploymentSpec spec, IniDocument.Section section,

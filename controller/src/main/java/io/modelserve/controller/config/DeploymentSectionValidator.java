@@ -22,7 +22,7 @@ final class DeploymentSectionValidator {
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
-            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope");
+            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -38,6 +38,15 @@ final class DeploymentSectionValidator {
     DeploymentSectionValidator(Map<String, BuiltinSchema> builtins, FileDigests digests) {
         this.builtins = Map.copyOf(builtins);
         this.digests = digests;
+    }
+
+    /**
+     * The section's own {@code access_log}, when it has one (else {@code [MODEL SERVE]}'s applies);
+     * the key's only validation. Outside the spec: whether a request is logged is its ingress's concern.
+     */
+    static Optional<Boolean> accessLog(IniDocument.Section section, ConfigErrors errors) {
+        SectionValues values = new SectionValues(section, errors);
+        return values.value("access_log").map(text -> values.bool("access_log", false));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.modelserve.cluster.ServeSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -14,7 +15,7 @@ final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
             "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir", "max_inflight_bytes",
-            "queue_max_bytes", "queue_result_ttl_s", "grpc_port");
+            "queue_max_bytes", "queue_result_ttl_s", "grpc_port", "access_log", "latency_buckets_ms");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -70,9 +71,50 @@ final class ServeSectionValidator {
         ServeSettings settings = new ServeSettings(port, dashboardPort, clusterName,
                 algopkgDir.map(Path::toString).orElse(""), modelZooDir.map(Path::toString).orElse(""),
                 logDir.map(Path::toString).orElse(""), adminToken, maxBodyBytes, clusterSecret,
-                stateDir.map(Path::toString).orElse(""), memory, grpcPort);
+                stateDir.map(Path::toString).orElse(""), memory, grpcPort,
+                new ServeSettings.Telemetry(values.bool("access_log", false), Map.of(), latencyBuckets(values)));
         return new Result(settings, algopkg, modelZoo);
     }
+
+    /**
+     * {@code latency_buckets_ms = 1, 2.5, 5, ...}: positive and strictly ascending, each a bucket's
+     * upper bound in milliseconds (a histogram with buckets out of order is not one Prometheus reads).
+     */
+    private static List<Double> latencyBuckets(SectionValues values) {
+        Optional<String> text = values.value("latency_buckets_ms");
+        if (text.isEmpty()) {
+            return ServeSettings.Telemetry.DEFAULT_BUCKETS_MS;
+        }
+        List<Double> buckets = new java.util.ArrayList<>();
+        for (String part : text.get().split(",", -1)) {
+            String bound = part.strip();
+            double ms;
+            try {
+                ms = bound.matches("\\d{1,9}(\\.\\d{1,6})?|\\.\\d{1,6}") ? Double.parseDouble(bound) : -1;
+            } catch (NumberFormatException e) {
+                ms = -1;
+            }
+            if (ms <= 0) {
+                values.error("latency_buckets_ms", "must be positive numbers of milliseconds separated by commas"
+                        + " (e.g. 1, 2.5, 5, 10), got " + ConfigErrors.quote(bound));
+                return ServeSettings.Telemetry.DEFAULT_BUCKETS_MS;
+            }
+            if (!buckets.isEmpty() && ms <= buckets.get(buckets.size() - 1)) {
+                values.error("latency_buckets_ms", "must be strictly ascending: " + bound + " follows "
+                        + buckets.get(buckets.size() - 1));
+                return ServeSettings.Telemetry.DEFAULT_BUCKETS_MS;
+            }
+            buckets.add(ms);
+        }
+        if (buckets.size() > MAX_BUCKETS) {
+            // Every bucket is a series per replica and status: a long list multiplies what each scrape carries.
+            values.error("latency_buckets_ms", "at most " + MAX_BUCKETS + " buckets, got " + buckets.size());
+            return ServeSettings.Telemetry.DEFAULT_BUCKETS_MS;
+        }
+        return List.copyOf(buckets);
+    }
+
+    private static final int MAX_BUCKETS = 40;
 
     /** A limit below one body would refuse every body of the largest size it allows. */
     private static ServeSettings.MemoryLimits memoryLimits(SectionValues values, long maxBodyBytes) {

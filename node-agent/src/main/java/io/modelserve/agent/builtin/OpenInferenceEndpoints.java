@@ -121,7 +121,7 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         }
         OpenInferenceService.Answer answer = service.infer(ctx.pathParam("model"), version(ctx), request, started);
         if (!answer.isOk()) {
-            answer(ctx, answer);
+            logged(ctx, answer, answer.status(), body.length, answer(ctx, answer), started);
             return;
         }
         ObjectNode response = (ObjectNode) answer.body();
@@ -129,11 +129,12 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         try {
             binary = BinaryTensors.extract(response, name -> BinaryTensors.wantsBinary(request, name));
         } catch (IllegalArgumentException e) {
-            error(ctx, 500, "cannot send the outputs as binary data: " + e.getMessage());
+            logged(ctx, answer, 500, body.length, error(ctx, 500, "cannot send the outputs as binary data: " + e.getMessage()),
+                    started);
             return;
         }
         if (binary.isEmpty()) {
-            json(ctx, 200, response);
+            logged(ctx, answer, 200, body.length, json(ctx, 200, response), started);
             return;
         }
         try {
@@ -142,28 +143,44 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
             out.writeBytes(header);
             binary.forEach(out::writeBytes);
             ctx.header(HEADER_LENGTH, String.valueOf(header.length));
-            ctx.status(200).contentType("application/octet-stream").result(out.toByteArray());
+            byte[] all = out.toByteArray();
+            ctx.status(200).contentType("application/octet-stream").result(all);
+            logged(ctx, answer, 200, body.length, all.length, started);
         } catch (IOException e) {
-            error(ctx, 500, "cannot encode the response");
+            logged(ctx, answer, 500, body.length, error(ctx, 500, "cannot encode the response"), started);
         }
     }
 
-    private static void answer(Context ctx, OpenInferenceService.Answer answer) {
+    /** Logs an inference that reached its model (when the model's {@code access_log} is on). */
+    private void logged(Context ctx, OpenInferenceService.Answer answer, int status, long bytesIn, long bytesOut, long started) {
+        OpenInferenceService.Ran ran = answer.ran();
+        if (ran != null) {
+            service.access().record(io.modelserve.agent.access.AccessLine.Protocol.OIP, ctx.path(), ran.spec(),
+                    ran.versionChosen(), ran.served(), status, bytesIn, bytesOut, started);
+        }
+    }
+
+    /** @return the bytes of the answer */
+    private static int answer(Context ctx, OpenInferenceService.Answer answer) {
         if (answer.retryAfterSeconds() > 0 && answer.status() == 503) {
             ctx.header("Retry-After", String.valueOf(answer.retryAfterSeconds()));
         }
-        json(ctx, answer.status(), answer.body());
+        return json(ctx, answer.status(), answer.body());
     }
-    private static void json(Context ctx, int status, Object body) {
+
+    private static int json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+            byte[] json = JSON.writeValueAsBytes(body);
+            ctx.status(status).contentType("application/json").result(json);
+            return json.length;
         } catch (IOException e) {
             ctx.status(500).contentType("application/json").result("{\"error\":\"cannot encode the response\"}");
+            return 0;
         }
     }
 
-    private static void error(Context ctx, int status, String message) {
-        json(ctx, status, Map.of(OpenInference.ERROR, message));
+    private static int error(Context ctx, int status, String message) {
+        return json(ctx, status, Map.of(OpenInference.ERROR, message));
     }
 
     private static String firstLine(String message) {

@@ -35,6 +35,7 @@ public final class OpenInferenceService {
     private final Map<String, JsonNode> metadataSeen = new ConcurrentHashMap<>();
 
     private final ModelFileMetadata modelFiles;
+    private final io.modelserve.agent.access.AccessLog access;
 
     /** Metadata without a ready replica comes from what replicas answered before. */
     public OpenInferenceService(RouteTable routes, ReplicaRouter router, RequestLog requests) {
@@ -47,14 +48,33 @@ public final class OpenInferenceService {
      */
     public OpenInferenceService(RouteTable routes, ReplicaRouter router, RequestLog requests,
             java.nio.file.Path artifactCache, List<java.nio.file.Path> servedDirs) {
+        this(routes, router, requests, artifactCache, servedDirs, io.modelserve.agent.access.AccessLog.OFF);
+    }
+
+    /** @param access where the REST and gRPC front ends log each inference (when its {@code access_log} is on) */
+    public OpenInferenceService(RouteTable routes, ReplicaRouter router, RequestLog requests,
+            java.nio.file.Path artifactCache, List<java.nio.file.Path> servedDirs, io.modelserve.agent.access.AccessLog access) {
+        this.access = access;
         this.routes = routes;
         this.router = router;
         this.requests = requests;
         this.modelFiles = artifactCache == null ? null : new ModelFileMetadata(artifactCache, servedDirs);
     }
 
-    /** A status, a JSON body, and for 503 when to try again. */
-    public record Answer(int status, JsonNode body, int retryAfterSeconds) {
+    /**
+     * A status, a JSON body, and for 503 when to try again.
+     *
+     * @param ran for an inference: the version it went to and what answered it; null otherwise
+     */
+    public record Answer(int status, JsonNode body, int retryAfterSeconds, Ran ran) {
+        public Answer(int status, JsonNode body, int retryAfterSeconds) {
+            this(status, body, retryAfterSeconds, null);
+        }
+
+        Answer ran(Ran how) {
+            return new Answer(status, body, retryAfterSeconds, how);
+        }
+
         static Answer ok(Object body) {
             return new Answer(200, JSON.valueToTree(body), 0);
         }
@@ -74,6 +94,19 @@ public final class OpenInferenceService {
         public String error() {
             return body.path(OpenInference.ERROR).asText("");
         }
+    }
+
+    /**
+     * Where an inference went, for the access log.
+     *
+     * @param spec   the version it went to (its deployment when it was refused before one was chosen)
+     * @param served what answered it; null when no replica did
+     */
+    public record Ran(DeploymentSpec spec, boolean versionChosen, Outcome.Served served) {}
+
+    /** Where the front ends log an inference they answered. */
+    public io.modelserve.agent.access.AccessLog access() {
+        return access;
     }
 
     public Map<String, Object> serverMetadata() {
@@ -161,23 +194,23 @@ public final class OpenInferenceService {
         Version found = (Version) resolved;
         JsonNode id = request.get("id");
         if (id != null && !id.isTextual() && !id.isNumber()) {
-            return counted(found.spec(), null, startedNanos, Answer.failed(400, "\"id\" must be a string or a number, got " + id));
+            return counted(found.spec(), false, null, startedNanos, Answer.failed(400, "\"id\" must be a string or a number, got " + id));
         }
         JsonNode parameters = request.get("parameters");
         if (parameters != null && !parameters.isObject()) {
-            return counted(found.spec(), null, startedNanos,
+            return counted(found.spec(), false, null, startedNanos,
                     Answer.failed(400, "\"parameters\" must be an object, got " + parameters));
         }
         Outcome outcome = router.dispatch(found.spec(), new JsonRequest(request, NO_BODY, OpenInference.INFER_TYPE),
                 found.fallback());
         return switch (outcome) {
-            case Outcome.Refused refused -> counted(found.spec(), null, startedNanos,
+            case Outcome.Refused refused -> counted(found.spec(), true, null, startedNanos,
                     Answer.failed(refused.status(), refused.message(), refused.retryAfterSeconds()));
             case Outcome.Served served -> {
                 JsonNode result = tree(served.result());
                 if (!(result instanceof ObjectNode answer) || result.path(OpenInference.ERROR).isTextual()) {
                     String message = result.path(OpenInference.ERROR).asText("the model gave no tensors");
-                    yield counted(found.spec(), served.replicaId(), startedNanos, Answer.failed(400, message));
+                    yield counted(found.spec(), true, served, startedNanos, Answer.failed(400, message));
                 }
                 // The replica names its deployment: <Model>@<label> when a canary ran it.
                 String ran = answer.path("model_name").asText(found.spec().name());
@@ -192,14 +225,14 @@ public final class OpenInferenceService {
                     named.set("parameters", answer.get("parameters"));
                 }
                 named.set("outputs", answer.path("outputs"));
-                yield counted(ranSpec, served.replicaId(), startedNanos, new Answer(200, named, 0));
+                yield counted(ranSpec, true, served, startedNanos, new Answer(200, named, 0));
             }
         };
     }
 
-    private Answer counted(DeploymentSpec spec, String replicaId, long startedNanos, Answer answer) {
-        requests.record(spec, replicaId, answer.status(), startedNanos);
-        return answer;
+    private Answer counted(DeploymentSpec spec, boolean versionChosen, Outcome.Served served, long startedNanos, Answer answer) {
+        requests.record(spec, served == null ? null : served.replicaId(), answer.status(), startedNanos);
+        return answer.ran(new Ran(spec, versionChosen, served));
     }
 
     private static JsonNode tree(Object result) {

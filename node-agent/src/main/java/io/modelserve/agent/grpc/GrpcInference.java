@@ -115,11 +115,26 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
             OpenInferenceService.Answer answer = service.infer(request.getModelName(), request.getModelVersion(),
                     form.request(), started);
             if (!answer.isOk()) {
+                logged(request, answer, answer.status(), size, 0, started);
                 throw failure(answer);
             }
-            return GrpcTensors.response(answer.body());
+            ModelInferResponse response = GrpcTensors.response(answer.body());
+            logged(request, answer, 200, size, response.getSerializedSize(), started);
+            return response;
         }
     }
+
+    /** Logs a call that reached its model (when the model's {@code access_log} is on); its route is the gRPC method. */
+    private void logged(ModelInferRequest request, OpenInferenceService.Answer answer, int status, long bytesIn, long bytesOut,
+            long started) {
+        OpenInferenceService.Ran ran = answer.ran();
+        if (ran != null) {
+            service.access().record(io.modelserve.agent.access.AccessLine.Protocol.GRPC, ROUTE, ran.spec(), ran.versionChosen(),
+                    ran.served(), status, bytesIn, bytesOut, started);
+        }
+    }
+
+    private static final String ROUTE = "/inference.GRPCInferenceService/ModelInfer";
 
     static StatusRuntimeException failure(OpenInferenceService.Answer answer) {
         Status status = switch (answer.status()) {

@@ -50,6 +50,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
     private final Supplier<Map<String, Object>> health;
     private final Javalin app;
     private final RequestTimers timers;
+    private final io.modelserve.agent.access.AccessLog access;
 
     @JsonPropertyOrder({"status", "result", "error", "info"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -88,13 +89,25 @@ public final class Ingress implements AutoCloseable, RequestLog {
 
     public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
             RequestBodies bodies, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions) {
+        this(nodeId, routes, router, meters, bodies, health, extensions, io.modelserve.agent.access.AccessLog.OFF,
+                () -> io.modelserve.agent.runtime.LatencyBuckets.DEFAULT);
+    }
+
+    /**
+     * @param access  where each request to a deployment is logged (when its {@code access_log} is on)
+     * @param buckets the latency buckets of timers made from now on ({@code latency_buckets_ms})
+     */
+    public Ingress(String nodeId, RouteTable routes, ReplicaRouter router, PrometheusMeterRegistry meters,
+            RequestBodies bodies, Supplier<Map<String, Object>> health, java.util.List<Extension> extensions,
+            io.modelserve.agent.access.AccessLog access, Supplier<java.time.Duration[]> buckets) {
         this.nodeId = nodeId;
+        this.access = access;
         this.routes = routes;
         this.router = router;
         this.meters = meters;
         this.bodies = bodies;
         this.health = health;
-        this.timers = new RequestTimers(nodeId, meters);
+        this.timers = new RequestTimers(nodeId, meters, buckets);
         this.app = Javalin.create(config -> {
             // Jetty answers 431 past MAX_HEADER_BYTES: a client cannot make a node buffer unbounded headers.
             HttpServers.configure(config, "ingress-" + nodeId, MAX_HEADER_BYTES);
@@ -164,8 +177,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         String method = ctx.method().name();
         if (!spec.methods().contains(method)) {
             ctx.header("Allow", String.join(", ", spec.methods()));
-            record(spec, null, 405, started);
-            error(ctx, bare, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods()));
+            done(ctx, spec, false, null, 405, started, error(ctx, bare, 405, "method " + method + " not allowed on /" + route + "; allowed: " + String.join(", ", spec.methods())));
             return;
         }
         DeploymentSpec fallback = null;
@@ -173,9 +185,8 @@ public final class Ingress implements AutoCloseable, RequestLog {
         if (pinned != null && !pinned.isBlank()) {
             DeploymentSpec version = routes.version(spec, pinned.strip()).orElse(null);
             if (version == null) {
-                record(spec, null, 404, started);
-                error(ctx, bare, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
-                        + String.join(", ", versionLabels(spec)));
+                done(ctx, spec, false, null, 404, started, error(ctx, bare, 404, "no version " + pinned.strip() + " of /" + route + " (" + VERSION_HEADER + "); versions: "
+                        + String.join(", ", versionLabels(spec))));
                 return;
             }
             spec = version;
@@ -192,11 +203,13 @@ public final class Ingress implements AutoCloseable, RequestLog {
         try (InflightBudget.Reservation reservation = bodies.reserve()) {
             BodyReader.Result read = bodies.read(ctx, reservation);
             if (read instanceof BodyReader.Refusal refusal) {
-                record(spec, null, refusal.status(), started);
-                refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), errorBody(bare, refusal.message()));
+                done(ctx, spec, true, null, refusal.status(), started,
+                        refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), errorBody(bare, refusal.message())));
                 return;
             }
-            answer(ctx, new Answering(spec, fallback, bare, match.subPath()), ((BodyReader.Read) read).bytes(), started);
+            byte[] bytes = ((BodyReader.Read) read).bytes();
+            ctx.attribute(BYTES_IN, (long) bytes.length);
+            answer(ctx, new Answering(spec, fallback, bare, match.subPath()), bytes, started);
         }
     }
 
@@ -214,8 +227,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         boolean bare = answering.bare();
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
         if (decoded instanceof RequestDecoder.Malformed malformed) {
-            record(spec, null, 400, started);
-            error(ctx, bare, 400, malformed.message());
+            done(ctx, spec, true, null, 400, started, error(ctx, bare, 400, malformed.message()));
             return;
         }
         // One answer per request: this thread's, or the rescue's when this thread is stuck running the
@@ -225,8 +237,8 @@ public final class Ingress implements AutoCloseable, RequestLog {
         io.modelserve.agent.runtime.Rescue rescue = () -> {
             synchronized (answered) {
                 if (answered.compareAndSet(false, true)) {
-                    record(target, null, 504, started);
-                    refuse(ctx, 504, 0, errorBody(bare, target.name() + " did not answer within timeout_ms = " + target.timeoutMs()));
+                    done(ctx, target, true, null, 504, started, refuse(ctx, 504, 0,
+                            errorBody(bare, target.name() + " did not answer within timeout_ms = " + target.timeoutMs())));
                 }
             }
         };
@@ -245,7 +257,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {
                 // Timed to the first chunk: the rest of a stream is the backend's pace, not the platform's.
-                record(spec, served.replicaId(), 200, started);
+                done(ctx, spec, true, served, 200, started, -1);
                 ChunkStreamWriter.write(ctx, chunks, ChunkStreamWriter.wantsEvents(ctx),
                         (served.node() == null ? nodeId : served.node()) + "/" + served.replicaId(), spec.timeoutMs(), spec.name());
             }
@@ -255,11 +267,11 @@ public final class Ingress implements AutoCloseable, RequestLog {
                 try {
                     shaped = ShapedAnswer.of(served.result(), info, bare);
                 } catch (IOException | RuntimeException e) {
-                    record(spec, served.replicaId(), 500, started);
-                    error(ctx, bare, 500, "the result of " + spec.name() + " is not JSON-serialisable: " + e.getMessage());
+                    done(ctx, spec, true, served, 500, started, error(ctx, bare, 500, "the result of " + spec.name()
+                            + " is not JSON-serialisable: " + e.getMessage()));
                     return;
                 }
-                record(spec, served.replicaId(), shaped.status(), started);
+                done(ctx, spec, true, served, shaped.status(), started, shaped.body().length);
                 // A plugin's 404 or 500 page is its answer: Javalin's error handlers must not replace it.
                 ctx.attribute(HttpServers.OWN_ANSWER, Boolean.TRUE);
                 shaped.headers().forEach(ctx::header);
@@ -269,8 +281,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
                 if (refused.retryAfterSeconds() > 0) {
                     ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
                 }
-                record(spec, null, refused.status(), started);
-                error(ctx, bare, refused.status(), refused.message());
+                done(ctx, spec, true, null, refused.status(), started, error(ctx, bare, refused.status(), refused.message()));
             }
         }
     }
@@ -292,6 +303,25 @@ public final class Ingress implements AutoCloseable, RequestLog {
     /** How many request timers the ingress holds (for tests of {@link #retainReplicaTimers}). */
     int timerCount() {
         return timers.size();
+    }
+
+    /**
+     * Counts a request in {@code modelserve.requests} and logs it (when its deployment's
+     * {@code access_log} is on). Only after the answer is written: its bytes are known then.
+     *
+     * @param versionChosen whether the request got as far as a version (else its line says null)
+     */
+    /** The body's length once read (a chunked body has no Content-Length). */
+    private static final String BYTES_IN = "modelserve.bytesIn";
+
+    private void done(Context ctx, DeploymentSpec spec, boolean versionChosen, Outcome.Served served, int status,
+            long started, long bytesOut) {
+        record(spec, served == null ? null : served.replicaId(), status, started);
+        if (access.logs(spec)) {
+            access.record(io.modelserve.agent.access.AccessLine.Protocol.REST, ctx.path(), spec, versionChosen, served, status,
+                    ctx.attribute(BYTES_IN) instanceof Long read ? read : Math.max(0, ctx.req().getContentLengthLong()), bytesOut,
+                    started);
+        }
     }
 
     @Override
@@ -321,9 +351,11 @@ public final class Ingress implements AutoCloseable, RequestLog {
      * connection cannot carry another request, and Jetty would otherwise wait for the rest of a body
      * nobody reads (up to its idle timeout) before it sent the answer.
      */
-    public static void refuse(Context ctx, int status, int retryAfterSeconds, Object body) {
+    public static int refuse(Context ctx, int status, int retryAfterSeconds, Object body) {
+        int length = 0;
         try {
             byte[] json = JSON.writeValueAsBytes(body);
+            length = json.length;
             var response = ctx.res();
             response.setStatus(status);
             response.setHeader("Connection", "close");
@@ -337,6 +369,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
         } catch (IOException e) {
             // The client is gone; nothing to answer.
         }
+        return length;
     }
 
     /** Below this, Javalin would not compress an answer either (its minimum size for compression). */
@@ -368,21 +401,26 @@ public final class Ingress implements AutoCloseable, RequestLog {
         }
     }
 
-    public static void json(Context ctx, int status, Object body) {
+    /** @return the bytes of the answer */
+    public static int json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+            byte[] json = JSON.writeValueAsBytes(body);
+            ctx.status(status).contentType("application/json").result(json);
+            return json.length;
         } catch (IOException e) {
             ctx.status(500).contentType("application/json").result("{\"status\":0,\"error\":\"cannot encode response\"}");
+            return 0;
         }
     }
 
-    public static void error(Context ctx, int status, String message) {
-        json(ctx, status, new Envelope(0, null, message, null));
+    /** @return the bytes of the answer */
+    public static int error(Context ctx, int status, String message) {
+        return json(ctx, status, new Envelope(0, null, message, null));
     }
 
     /** An error on a route: in the envelope, or as {@code {"error": ...}} with {@code envelope = false}. */
-    static void error(Context ctx, boolean bare, int status, String message) {
-        json(ctx, status, errorBody(bare, message));
+    static int error(Context ctx, boolean bare, int status, String message) {
+        return json(ctx, status, errorBody(bare, message));
     }
 
     static Object errorBody(boolean bare, String message) {

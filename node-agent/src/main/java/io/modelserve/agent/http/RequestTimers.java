@@ -14,10 +14,13 @@ import java.util.concurrent.TimeUnit;
 final class RequestTimers implements RequestLog {
     private final String nodeId;
     private final MeterRegistry meters;
+    private final java.util.function.Supplier<java.time.Duration[]> buckets;
 
-    RequestTimers(String nodeId, MeterRegistry meters) {
+    /** @param buckets {@code latency_buckets_ms} as it is when a timer is made */
+    RequestTimers(String nodeId, MeterRegistry meters, java.util.function.Supplier<java.time.Duration[]> buckets) {
         this.nodeId = nodeId;
         this.meters = meters;
+        this.buckets = buckets;
     }
 
     private record TimerKey(String deployment, String replica, int status) {}
@@ -73,7 +76,7 @@ final class RequestTimers implements RequestLog {
         return timers.computeIfAbsent(key, k -> Timer.builder("modelserve.requests")
                 .description("Requests answered by the ingress, by deployment, replica and HTTP status")
                 .tags("deployment", k.deployment(), "replica", k.replica(), "status", String.valueOf(k.status()), "node", nodeId)
-                .serviceLevelObjectives(io.modelserve.agent.runtime.LatencyBuckets.DEFAULT)
+                .serviceLevelObjectives(buckets.get())
                 .register(meters));
     }
 }

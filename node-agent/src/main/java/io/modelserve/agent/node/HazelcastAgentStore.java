@@ -37,6 +37,7 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
     private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile long maxBodyBytes = ServeSettings.DEFAULT_MAX_BODY_BYTES;
     private volatile ServeSettings.MemoryLimits memory = ServeSettings.MemoryLimits.DEFAULTS;
+    private volatile ServeSettings.Telemetry telemetry = ServeSettings.Telemetry.DEFAULTS;
     private volatile boolean needsResync;
     private volatile String member = "";
 
@@ -56,6 +57,7 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
                 applied.ifPresent(a -> {
                     maxBodyBytes = a.settings().maxBodyBytes();
                     memory = a.settings().memory();
+                    telemetry = a.settings().telemetry();
                 });
             }
             onChange.run();
@@ -127,6 +129,7 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
             settings.ifPresent(s -> {
                 maxBodyBytes = s.maxBodyBytes();
                 memory = s.memory();
+                telemetry = s.telemetry();
             });
         }
         onChange.run();
@@ -153,6 +156,11 @@ public final class HazelcastAgentStore implements AgentStore, AutoCloseable {
     /** The applied conf.ini's memory limits ({@code max_inflight_bytes}, {@code queue_*}). */
     public ServeSettings.MemoryLimits memory() {
         return memory;
+    }
+
+    /** The applied conf.ini's access log and latency buckets. */
+    public ServeSettings.Telemetry telemetry() {
+        return telemetry;
     }
 
     @Override

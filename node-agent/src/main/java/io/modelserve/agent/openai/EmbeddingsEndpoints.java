@@ -46,8 +46,15 @@ public final class EmbeddingsEndpoints implements Ingress.Extension {
     private final RequestBodies bodies;
     private final RequestLog requests;
     private final EmbeddingModels models;
+    private final io.modelserve.agent.access.AccessLog access;
 
     public EmbeddingsEndpoints(RouteTable routes, ReplicaRouter router, RequestBodies bodies, RequestLog requests) {
+        this(routes, router, bodies, requests, io.modelserve.agent.access.AccessLog.OFF);
+    }
+
+    public EmbeddingsEndpoints(RouteTable routes, ReplicaRouter router, RequestBodies bodies, RequestLog requests,
+            io.modelserve.agent.access.AccessLog access) {
+        this.access = access;
         this.routes = routes;
         this.router = router;
         this.bodies = bodies;
@@ -122,8 +129,8 @@ public final class EmbeddingsEndpoints implements Ingress.Extension {
             problem = "encoding_format must be 'float' or 'base64', got '" + format + "'";
         }
         if (problem != null) {
-            requests.record(main, null, 400, started);
-            error(ctx, 400, problem, "invalid_request_error", problem.startsWith("encoding_format") ? "encoding_format" : "input", null);
+            done(ctx, main, false, null, 400, started, body.length, error(ctx, 400, problem, "invalid_request_error",
+                    problem.startsWith("encoding_format") ? "encoding_format" : "input", null));
             return;
         }
         DeploymentSpec spec = main;
@@ -132,9 +139,8 @@ public final class EmbeddingsEndpoints implements Ingress.Extension {
         if (pinned != null && !pinned.isBlank()) {
             spec = routes.version(main, pinned.strip()).orElse(null);
             if (spec == null) {
-                requests.record(main, null, 404, started);
-                error(ctx, 404, "no version " + pinned.strip() + " of model '" + name + "' (" + Ingress.VERSION_HEADER + ")",
-                        "invalid_request_error", null, "model_not_found");
+                done(ctx, main, false, null, 404, started, body.length, error(ctx, 404, "no version " + pinned.strip()
+                        + " of model '" + name + "' (" + Ingress.VERSION_HEADER + ")", "invalid_request_error", null, "model_not_found"));
                 return;
             }
         } else if (!routes.canariesOf(main.name()).isEmpty()) {
@@ -145,23 +151,21 @@ public final class EmbeddingsEndpoints implements Ingress.Extension {
         Outcome outcome = router.dispatch(spec, EmbeddingCall.request(texts), fallback);
         switch (outcome) {
             case Outcome.Refused refused -> {
-                requests.record(spec, null, refused.status(), started);
                 if (refused.retryAfterSeconds() > 0) {
                     ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
                 }
-                error(ctx, refused.status(), refused.message(), refused.status() >= 500 ? "server_error" : "invalid_request_error",
-                        null, null);
+                done(ctx, spec, true, null, refused.status(), started, body.length, error(ctx, refused.status(), refused.message(),
+                        refused.status() >= 500 ? "server_error" : "invalid_request_error", null, null));
             }
             case Outcome.Served served -> {
                 JsonNode answer = EmbeddingModels.tree(served.result());
                 if (answer.has(EmbeddingCall.NOT_EMBEDDER)) {
-                    requests.record(spec, served.replicaId(), 404, started);
-                    error(ctx, 404, "The model '" + name + "' does not embed text", "invalid_request_error", "model",
-                            "model_not_found");
+                    done(ctx, spec, true, served, 404, started, body.length, error(ctx, 404, "The model '" + name
+                            + "' does not embed text", "invalid_request_error", "model", "model_not_found"));
                     return;
                 }
-                requests.record(spec, served.replicaId(), 200, started);
-                json(ctx, 200, response(name, answer, format.equals("base64")));
+                done(ctx, spec, true, served, 200, started, body.length, json(ctx, 200, response(name, answer,
+                        format.equals("base64"))));
             }
         }
     }
@@ -231,15 +235,27 @@ public final class EmbeddingsEndpoints implements Ingress.Extension {
         return Map.of("error", error);
     }
 
-    private static void error(Context ctx, int status, String message, String type, String param, String code) {
-        json(ctx, status, errorBody(message, type, param, code));
+    /** Counts the request in {@code modelserve.requests} and logs it (when its deployment's {@code access_log} is on). */
+    private void done(Context ctx, DeploymentSpec spec, boolean versionChosen, Outcome.Served served, int status, long started,
+            long bytesIn, int bytesOut) {
+        requests.record(spec, served == null ? null : served.replicaId(), status, started);
+        access.record(io.modelserve.agent.access.AccessLine.Protocol.OPENAI, ctx.path(), spec, versionChosen, served, status,
+                bytesIn, bytesOut, started);
     }
 
-    private static void json(Context ctx, int status, Object body) {
+    /** @return the bytes of the answer */
+    private static int error(Context ctx, int status, String message, String type, String param, String code) {
+        return json(ctx, status, errorBody(message, type, param, code));
+    }
+
+    private static int json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+            byte[] json = JSON.writeValueAsBytes(body);
+            ctx.status(status).contentType("application/json").result(json);
+            return json.length;
         } catch (IOException e) {
             ctx.status(500).contentType("application/json").result("{\"error\":{\"message\":\"cannot encode the response\"}}");
+            return 0;
         }
     }
 }

@@ -2,6 +2,8 @@ package io.modelserve.agent.queue;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.modelserve.agent.access.AccessLine;
+import io.modelserve.agent.access.AccessLog;
 import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.routing.RouteTable;
@@ -23,8 +25,15 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
     private final RouteTable routes;
     private final AsyncQueue queue;
     private final RequestBodies bodies;
+    private final AccessLog access;
 
     public AsyncQueueEndpoints(String nodeId, RouteTable routes, AsyncQueue queue, RequestBodies bodies) {
+        this(nodeId, routes, queue, bodies, AccessLog.OFF);
+    }
+
+    /** @param access where each submission is logged (when its deployment's {@code access_log} is on) */
+    public AsyncQueueEndpoints(String nodeId, RouteTable routes, AsyncQueue queue, RequestBodies bodies, AccessLog access) {
+        this.access = access;
         this.nodeId = nodeId;
         this.routes = routes;
         this.queue = queue;
@@ -38,6 +47,7 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
     }
 
     private void enqueue(Context ctx) {
+        long started = System.nanoTime();
         String route = ctx.pathParam("route").replaceAll("^/+|/+$", "");
         DeploymentSpec spec = routes.forRoute(route).orElse(null);
         if (spec == null) {
@@ -47,17 +57,18 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
         try (InflightBudget.Reservation reservation = bodies.reserve()) {
             BodyReader.Result read = bodies.read(ctx, reservation);
             if (read instanceof BodyReader.Refusal refusal) {
-                Ingress.refuse(ctx, refusal);
+                logged(ctx, spec, refusal.status(), started, 0, Ingress.refuse(ctx, refusal.status(), refusal.retryAfterSeconds(),
+                        new Ingress.Envelope(0, null, refusal.message(), null)));
                 return;
             }
-            enqueue(ctx, spec, ((BodyReader.Read) read).bytes());
+            enqueue(ctx, spec, ((BodyReader.Read) read).bytes(), started);
         }
     }
 
-    private void enqueue(Context ctx, DeploymentSpec spec, byte[] body) {
+    private void enqueue(Context ctx, DeploymentSpec spec, byte[] body, long started) {
         RequestDecoder.Decoded decoded = RequestDecoder.decode(body, ctx.contentType(), ctx.queryParamMap());
         if (decoded instanceof RequestDecoder.Malformed malformed) {
-            Ingress.error(ctx, 400, malformed.message());
+            logged(ctx, spec, 400, started, body.length, Ingress.error(ctx, 400, malformed.message()));
             return;
         }
         String id = UUID.randomUUID().toString();
@@ -67,14 +78,15 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
             case ACCEPTED -> { }
             case QUEUE_FULL -> {
                 ctx.header("Retry-After", "1");
-                Ingress.error(ctx, 503, "the queue of " + spec.name() + " is full");
+                logged(ctx, spec, 503, started, body.length, Ingress.error(ctx, 503, "the queue of " + spec.name() + " is full"));
                 return;
             }
             case BYTES_FULL -> {
                 // Results count until they expire, so room comes back slowly: ask for a longer wait.
                 ctx.header("Retry-After", "5");
-                Ingress.error(ctx, 503, "the async queue holds as much work and results as it may (queue_max_bytes = "
-                        + queue.limits().queueMaxBytes() + " in [MODEL SERVE], cluster-wide); retry later");
+                logged(ctx, spec, 503, started, body.length, Ingress.error(ctx, 503, "the async queue holds as much work and"
+                        + " results as it may (queue_max_bytes = " + queue.limits().queueMaxBytes()
+                        + " in [MODEL SERVE], cluster-wide); retry later"));
                 return;
             }
         }
@@ -82,7 +94,12 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
         answer.put("status", 1);
         answer.put("id", id);
         ctx.header("Location", "/-/result/" + id);
-        Ingress.json(ctx, 202, answer);
+        logged(ctx, spec, 202, started, body.length, Ingress.json(ctx, 202, answer));
+    }
+
+    /** A submission as the access log has it: no replica ran it yet (its result is fetched by id later). */
+    private void logged(Context ctx, DeploymentSpec spec, int status, long started, long bytesIn, int bytesOut) {
+        access.record(AccessLine.Protocol.QUEUE, ctx.path(), spec, false, null, status, bytesIn, bytesOut, started);
     }
 
     private void result(Context ctx) {

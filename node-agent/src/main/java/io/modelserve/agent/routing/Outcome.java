@@ -6,11 +6,16 @@ import io.modelserve.agent.transport.Refusal;
 public sealed interface Outcome permits Outcome.Served, Outcome.Refused {
 
     /**
-     * @param node the node that ran it, or null for this node
+     * @param node   the node that ran it, or null for this node
+     * @param timing its queue wait and compute in the replica, for the access log
      */
-    record Served(Object result, String node, String replicaId) implements Outcome {
+    record Served(Object result, String node, String replicaId, io.modelserve.agent.runtime.RunTiming timing) implements Outcome {
         public Served(Object result, String replicaId) {
             this(result, null, replicaId);
+        }
+
+        public Served(Object result, String node, String replicaId) {
+            this(result, node, replicaId, io.modelserve.agent.runtime.RunTiming.UNKNOWN);
         }
     }
 

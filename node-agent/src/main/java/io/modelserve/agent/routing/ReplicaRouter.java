@@ -215,7 +215,7 @@ public final class ReplicaRouter {
                 }
                 result = job.result().isDone() ? job.result().get() : job.stream();
             }
-            return Attempt.done(new Outcome.Served(result, replica.id()));
+            return Attempt.done(new Outcome.Served(result, null, replica.id(), job.timing(System.nanoTime())));
         } catch (TimeoutException e) {
             job.result().cancel(false);
             cancelStream(job);
@@ -269,19 +269,19 @@ public final class ReplicaRouter {
             // The other node started a stream and parked it: its chunks come over a connection of their own.
             return new Outcome.Served(new RemoteChunkSource(remote.baseUrl() + "/-/stream/"
                     + answered.body().path("stream").asText(), forwarder.clusterSecret(), remote.node()),
-                    remote.node(), remote.replicaId());
+                    remote.node(), remote.replicaId(), answered.timing());
         }
         if (answered.shaped() != null) {
             String info = answered.shaped().info();
             int slash = info.indexOf('/');
             return new Outcome.Served(answered.shaped().response(), slash < 0 ? remote.node() : info.substring(0, slash),
-                    slash < 0 ? remote.replicaId() : info.substring(slash + 1));
+                    slash < 0 ? remote.replicaId() : info.substring(slash + 1), answered.timing());
         }
         if (answered.status() == 200 && answered.body().path("status").asInt() == 1) {
             String info = answered.body().path("info").asText(remote.node() + "/" + remote.replicaId());
             int slash = info.indexOf('/');
             return new Outcome.Served(answered.body().get("result"), slash < 0 ? remote.node() : info.substring(0, slash),
-                    slash < 0 ? remote.replicaId() : info.substring(slash + 1));
+                    slash < 0 ? remote.replicaId() : info.substring(slash + 1), answered.timing());
         }
         int retryAfter = answered.status() == 503 ? 1 : 0;
         return new Outcome.Refused(answered.status(), answered.body().path("error").asText("error from " + remote.node()), retryAfter);

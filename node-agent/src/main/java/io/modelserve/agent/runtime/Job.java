@@ -2,6 +2,7 @@ package io.modelserve.agent.runtime;
 
 import io.modelserve.sdk.Request;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One request for a replica. The caller holds {@link #result()}; a caller that gave up (timeout)
@@ -13,15 +14,24 @@ import java.util.concurrent.CompletableFuture;
  * @param deadlineNanos when the caller's answer is due, on the replica's ticker; used with {@code rescue}
  * @param createdNanos  {@link System#nanoTime()} when the job was made: the start of its queue wait
  *                      in {@code modelserve_replica_queue_wait_seconds} (a metric only, never a decision)
+ * @param began         {@link System#nanoTime()} when the plugin call that answers it began, 0 before: set
+ *                      by the replica before the call, read by the caller once it has the answer (the
+ *                      access log's queue and compute times; a metric only, never a decision)
  */
 public record Job(Request request, CompletableFuture<Object> result, ChunkChannel stream, Rescue rescue, long deadlineNanos,
-        long createdNanos) {
+        long createdNanos, AtomicLong began) {
     public Job(Request request, CompletableFuture<Object> result) {
-        this(request, result, null, null, Long.MAX_VALUE, System.nanoTime());
+        this(request, result, null, null, Long.MAX_VALUE, System.nanoTime(), new AtomicLong());
     }
 
     public Job(Request request, CompletableFuture<Object> result, ChunkChannel stream) {
-        this(request, result, stream, null, Long.MAX_VALUE, System.nanoTime());
+        this(request, result, stream, null, Long.MAX_VALUE, System.nanoTime(), new AtomicLong());
+    }
+
+    /** Where this job's time went, as its caller sees it at {@code answeredNanos}. */
+    public RunTiming timing(long answeredNanos) {
+        long start = began.get();
+        return start == 0 ? RunTiming.UNKNOWN : new RunTiming(Math.max(0, start - createdNanos), Math.max(0, answeredNanos - start));
     }
 
     /**
@@ -29,7 +39,7 @@ public record Job(Request request, CompletableFuture<Object> result, ChunkChanne
      * the caller if that call is still running at {@code deadlineNanos}.
      */
     public static Job inline(Request request, Rescue rescue, long deadlineNanos) {
-        return new Job(request, new CompletableFuture<>(), null, rescue, deadlineNanos, System.nanoTime());
+        return new Job(request, new CompletableFuture<>(), null, rescue, deadlineNanos, System.nanoTime(), new AtomicLong());
     }
 
     public static Job of(Request request) {

@@ -386,6 +386,9 @@ public final class Replica implements ManagedReplica {
     /** Calls the plugin for {@code jobs}; the calling thread holds the turn. */
     private void runJobs(AlgoBackend backend, List<Job> jobs) {
         long began = System.nanoTime();
+        for (Job job : jobs) {
+            job.began().set(began);
+        }
         BackendFailure failure = invoker.call(backend, jobs);
         metrics.recordRun(jobs, began, System.nanoTime() - began);
         if (failure != null && killable != null && !isAlive(backend)) {

@@ -29,6 +29,11 @@ public final class ReplicaMetrics {
     private final Timer compute;
 
     public ReplicaMetrics(MeterRegistry node, String deployment, String replicaId) {
+        this(node, deployment, replicaId, LatencyBuckets.DEFAULT);
+    }
+
+    /** @param buckets the upper bounds of its queue-wait and compute histograms ({@code latency_buckets_ms}) */
+    public ReplicaMetrics(MeterRegistry node, String deployment, String replicaId, java.time.Duration[] buckets) {
         this.node = node;
         this.instanceId = replicaId + "#" + INSTANCES.incrementAndGet();
         Tags tags = Tags.of("deployment", deployment, "replica", replicaId, "instance", instanceId);
@@ -43,10 +48,10 @@ public final class ReplicaMetrics {
         // Where a request's time went inside the replica: waiting for its turn, then in the plugin.
         this.queueWait = Timer.builder("modelserve.replica.queue.wait")
                 .description("Time a request waited in the replica before the plugin began on it (0 when it found the replica idle)")
-                .tags(tags).serviceLevelObjectives(LatencyBuckets.DEFAULT).register(node);
+                .tags(tags).serviceLevelObjectives(buckets).register(node);
         this.compute = Timer.builder("modelserve.replica.compute")
                 .description("Time the plugin call that answered a request took (a batch's call, for each request in it)")
-                .tags(tags).serviceLevelObjectives(LatencyBuckets.DEFAULT).register(node);
+                .tags(tags).serviceLevelObjectives(buckets).register(node);
     }
 
     /** {@code jobs} ran in one plugin call from {@code beganNanos} for {@code computeNanos} ({@link System#nanoTime()}). */

@@ -25,10 +25,16 @@ public sealed interface Delivery {
      * call's callee gave is the caller's result, not a refusal to run it.
      *
      * @param shaped the plugin's own response (then {@code body} is only {@code {"status":1}}); null otherwise
+     * @param timing the replica's queue wait and compute, as the peer told them ({@code RunTiming.HEADER})
      */
-    record Answered(int status, JsonNode body, String retryAfter, Shaped shaped) implements Delivery {
+    record Answered(int status, JsonNode body, String retryAfter, Shaped shaped, io.modelserve.agent.runtime.RunTiming timing)
+            implements Delivery {
         public Answered(int status, JsonNode body, String retryAfter) {
             this(status, body, retryAfter, null);
+        }
+
+        public Answered(int status, JsonNode body, String retryAfter, Shaped shaped) {
+            this(status, body, retryAfter, shaped, io.modelserve.agent.runtime.RunTiming.UNKNOWN);
         }
     }
 

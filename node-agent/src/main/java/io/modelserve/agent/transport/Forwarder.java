@@ -129,10 +129,12 @@ public final class Forwarder {
             NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
                     frame, timeoutMillis, firstByteMillis, watch);
             liveness.heardFrom(node);
+            io.modelserve.agent.runtime.RunTiming timing = io.modelserve.agent.runtime.RunTiming.parse(
+                    response.header(io.modelserve.agent.runtime.RunTiming.HEADER));
             if (String.valueOf(response.header("content-type")).startsWith(ResponseFrame.CONTENT_TYPE)) {
                 return ResponseFrame.decode(response.body())
                         .<Delivery>map(shaped -> new Delivery.Answered(200, JsonNodeFactory.instance.objectNode().put("status", 1),
-                                null, shaped))
+                                null, shaped, timing))
                         .orElseGet(() -> new Delivery.Answered(502, error("node " + node + " answered a malformed response frame"), null));
             }
             JsonNode body;
@@ -145,7 +147,7 @@ public final class Forwarder {
             if (refused != null) {
                 return new Delivery.Refused(Refusal.parse(refused), body.path("error").asText(refused));
             }
-            return new Delivery.Answered(response.status(), body, response.header("retry-after"));
+            return new Delivery.Answered(response.status(), body, response.header("retry-after"), null, timing);
         } catch (NodeConnections.NotSent e) {
             // No connection: the node is gone or going; the probe ends the suspicion if it was a blip.
             liveness.suspect(node);

@@ -38,7 +38,14 @@ class ReplicaRouterTest {
         Replica replica = fixture.running(spec, "echo-1", ScriptedBackend.upperCase());
         directory.answer("echo", List.of(replica));
 
-        assertThat(router.dispatch(spec, text("hi"))).isEqualTo(new Outcome.Served("HI", "echo-1"));
+        Outcome outcome = router.dispatch(spec, text("hi"));
+
+        assertThat(outcome).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served("HI", "echo-1"));
+        // What the access log reports: the replica's queue wait and compute for this request.
+        io.modelserve.agent.runtime.RunTiming timing = ((Outcome.Served) outcome).timing();
+        assertThat(timing.known()).isTrue();
+        assertThat(io.modelserve.agent.runtime.RunTiming.parse(timing.header())).isEqualTo(timing);
+        assertThat(io.modelserve.agent.runtime.RunTiming.parse("x,1")).isEqualTo(io.modelserve.agent.runtime.RunTiming.UNKNOWN);
     }
 
     @Test
@@ -69,7 +76,7 @@ class ReplicaRouterTest {
 
         Outcome outcome = router.dispatch(spec, text("hi"));
 
-        assertThat(outcome).isEqualTo(new Outcome.Served(png, "shaped-1"));
+        assertThat(outcome).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served(png, "shaped-1"));
     }
 
     @Test
@@ -80,7 +87,7 @@ class ReplicaRouterTest {
         // First ask: only the stale one, so the router must try it, be refused, and ask again.
         directory.answer("echo", List.of(notStarted), List.of(notStarted, ready));
 
-        assertThat(router.dispatch(spec, text("hi"))).isEqualTo(new Outcome.Served("HI", "echo-2"));
+        assertThat(router.dispatch(spec, text("hi"))).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served("HI", "echo-2"));
     }
 
     @Test
@@ -92,7 +99,7 @@ class ReplicaRouterTest {
         fill(full, busyBackend);
         directory.answer("echo", List.of(full), List.of(full, free));
 
-        assertThat(router.dispatch(spec, text("hi"))).isEqualTo(new Outcome.Served("HI", "echo-2"));
+        assertThat(router.dispatch(spec, text("hi"))).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served("HI", "echo-2"));
     }
 
     @Test
@@ -114,7 +121,7 @@ class ReplicaRouterTest {
         Await.until("the job to wait in echo-1's queue", () -> gone.queued() == 1);
         healthCheck.open();
 
-        assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(new Outcome.Served("HI", "echo-2"));
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served("HI", "echo-2"));
         assertThat(dying.count("inference")).isZero();
     }
 
@@ -214,7 +221,7 @@ class ReplicaRouterTest {
         directory.answer("echo", List.of(busy, idle));
 
         for (int i = 0; i < 20; i++) {
-            assertThat(router.dispatch(spec, text("x"))).isEqualTo(new Outcome.Served("X", "echo-2"));
+            assertThat(router.dispatch(spec, text("x"))).usingRecursiveComparison().ignoringFields("timing").isEqualTo(new Outcome.Served("X", "echo-2"));
         }
     }
 
