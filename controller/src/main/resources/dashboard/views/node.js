@@ -1,5 +1,5 @@
 // #/node/<id>: one node — what it reserves and uses, its replicas with their load, its events.
-import { el, fill, badge, bytes, duration, percent } from '../dom.js';
+import { el, fill, badge, bar, bytes, duration, percent } from '../dom.js';
 import { eventTable } from './events.js';
 import { nodeHeader, nodeRow } from './overview.js';
 import * as api from '../api.js';
@@ -12,6 +12,7 @@ export async function nodePage(view, gen, current, id) {
     fill(view, el('h2', { id: 'node-title' }, 'Node ', id),
       el('table', { id: 'node-summary' }),
       el('div', { class: 'card summary', id: 'node-detail' }),
+      el('div', { id: 'node-gpus-box' }),
       el('h2', {}, 'Replicas on this node'), el('table', { id: 'node-replicas' }),
       el('h2', {}, 'Events'), el('div', { id: 'node-events-box' }));
   }
@@ -25,6 +26,7 @@ export async function nodePage(view, gen, current, id) {
     u ? el('span', { id: 'node-cpu-actual' }, 'CPU used ', el('b', {}, u.cpuCores.toFixed(2) + ' cores'), ' (machine ' + percent(u.systemCpu) + ' busy)') : null,
     u ? el('span', {}, 'heap ', el('b', {}, bytes(u.heapUsedBytes) + ' / ' + bytes(u.heapMaxBytes)), ' · RSS ', el('b', {}, bytes(u.rssBytes))) : null,
     u ? el('span', { class: 'muted' }, 'measured ' + duration(Date.now() - u.atMillis) + ' ago') : null]);
+  fill(document.getElementById('node-gpus-box'), node && node.devices && node.devices.length ? gpuTable(node.devices) : null);
   const load = {};
   for (const l of traffic.replicaLoad || []) load[l.replica] = l;
   fill(document.getElementById('node-replicas'),
@@ -38,4 +40,17 @@ export async function nodePage(view, gen, current, id) {
   // The node's own events, and those of replicas it runs or ran (their message names the node).
   const mine = events.events.filter(e => e.subject === id || e.message.includes(' on ' + id + ' ') || e.message.includes(' on ' + id + ':'));
   fill(document.getElementById('node-events-box'), eventTable('node-events', mine));
+}
+
+/** One row per GPU: what it is, the share its replicas reserve, and what the device was doing (all processes). */
+function gpuTable(devices) {
+  return [el('h2', {}, 'GPUs'), el('table', { id: 'node-gpus' },
+    el('tr', {}, ['GPU', 'name', 'reserved', 'utilisation', 'memory used / total'].map(t => el('th', {}, t))),
+    devices.map(g => el('tr', { 'data-gpu': g.index, 'data-simulated': String(g.simulated) },
+      el('td', {}, 'gpu:' + g.index),
+      el('td', {}, g.name, g.simulated ? el('span', { class: 'muted' }, ' (simulated: placement only)') : ''),
+      el('td', { class: 'reserved' }, bar(parseFloat(g.reserved) || 0, 1, g.reserved + ' of 1')),
+      el('td', { class: 'utilization' }, g.utilization < 0 ? '-' : bar(g.utilization, 1, percent(g.utilization), 'actual')),
+      el('td', { class: 'memory' }, g.memoryUsedBytes < 0 ? '- / ' + bytes(g.memoryTotalBytes)
+        : bar(g.memoryUsedBytes, g.memoryTotalBytes, bytes(g.memoryUsedBytes) + ' / ' + bytes(g.memoryTotalBytes), 'actual')))))];
 }

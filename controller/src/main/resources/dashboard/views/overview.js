@@ -53,7 +53,7 @@ export function nodeRow(n, leader) {
       u.cpuCores.toFixed(2) + ' cores (' + percent(u.cpuCores / u.machineCores) + ' of ' + u.machineCores + ')', 'actual') : '-'),
     el('td', { class: 'heap' }, u ? bar(u.heapUsedBytes, u.heapMaxBytes, bytes(u.heapUsedBytes) + ' / ' + bytes(u.heapMaxBytes), 'actual') : '-'),
     el('td', { class: 'num' }, u ? bytes(u.rssBytes) : '-'),
-    el('td', {}, n.gpuUsed + ' / ' + n.gpus),
+    el('td', {}, n.gpuUsed + ' / ' + n.gpus, (n.devices || []).some(g => g.simulated) ? el('span', { class: 'muted' }, ' simulated') : ''),
     el('td', {}, n.head ? (n.id === leader ? 'head (leader)' : 'head') : 'worker'));
 }
 

@@ -3,6 +3,7 @@ package io.modelserve.cli;
 import com.hazelcast.core.HazelcastInstance;
 import io.modelserve.agent.AgentOptions;
 import io.modelserve.agent.NodeAssembly;
+import io.modelserve.agent.gpu.GpuOffer;
 import io.modelserve.cluster.AppliedConfig;
 import io.modelserve.cluster.ClusterMember;
 import io.modelserve.cluster.ClusterState;
@@ -34,8 +35,8 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--cpus", description = "CPU cores this node offers to replicas (default: its cores)")
     Double cpus;
 
-    @Option(names = "--gpus", description = "GPUs this node offers (default: detected with nvidia-smi, else 0)")
-    Integer gpus;
+    @picocli.CommandLine.Mixin
+    GpuOptions gpus;
 
     @Option(names = "--work-dir", defaultValue = ".modelserve", description = "artifact cache and logs (default: ${DEFAULT-VALUE})")
     Path workDir;
@@ -57,6 +58,16 @@ final class AgentCommand implements Callable<Integer> {
         System.setProperty("modelserve.logDir", workDir.toAbsolutePath().resolve("logs").toString());
         System.setProperty("modelserve.process", "agent-" + bind);
         Logger log = LoggerFactory.getLogger(AgentCommand.class);
+        // Before joining: a node that cannot offer what it was told to refuses at once, naming both numbers.
+        GpuOffer.Offered offer;
+        switch (gpus.decide()) {
+            case GpuOffer.Refused refused -> {
+                System.err.println("error: " + refused.message());
+                return 2;
+            }
+            case GpuOffer.Offered offered -> offer = offered;
+        }
+        log.info("GPUs: {}", offer.note());
         // The secret comes first: it decides the cluster name on the wire, so without it there is no join.
         String clusterSecret = Optional.ofNullable(System.getenv(clusterSecretEnv)).orElse("");
         Optional<String> refusal = InsecureBind.refusal(bind, !clusterSecret.isEmpty(), insecure,
@@ -81,8 +92,8 @@ final class AgentCommand implements Callable<Integer> {
         AppliedConfig applied = awaitAppliedConfig(state, log);
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, bind, applied.settings().port(), cpuMilli,
-                gpus != null ? gpus : GpuDetector.count(), workDir.toAbsolutePath().resolve(nodeId), false,
-                member.keys().httpToken()),
+                offer.devices().size(), workDir.toAbsolutePath().resolve(nodeId), false,
+                member.keys().httpToken(), List.of(), offer.devices()),
                 HeadProcess.meters(), List.of());
         Path logDir = workDir.toAbsolutePath().resolve("logs");
         agent.addIngressExtension(new io.modelserve.controller.dashboard.ReplicaLogs(logDir.resolve("replicas"))::register);

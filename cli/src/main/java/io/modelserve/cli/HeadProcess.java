@@ -61,8 +61,8 @@ final class HeadProcess implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Parsed command-line choices for a head. */
-    record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli, int gpus, boolean standby,
-            int failureTimeoutSeconds) {}
+    record Options(Path conf, String bind, int clusterPort, List<String> join, long cpuMilli,
+            List<io.modelserve.cluster.GpuDevice> gpus, boolean standby, int failureTimeoutSeconds) {}
 
     private HeadProcess(HazelcastInstance hazelcast, NodeAssembly agent, ControllerLoop controller, LeaderElection election,
             AdminApi admin, Path headRecord, Runnable unsubscribe) {
@@ -92,8 +92,8 @@ final class HeadProcess implements AutoCloseable {
         ReplicaLogs replicaLogs = new ReplicaLogs(logDir.resolve("replicas"));
         RequestLogs requestLogs = RequestLogs.under(logDir);
         NodeAssembly agent = new NodeAssembly(state, new AgentOptions(nodeId, options.bind(), settings.port(), options.cpuMilli(),
-                options.gpus(), workDir, true, member.keys().httpToken(),
-                servedDirs(settings)), meters, List.of()).addIngressExtension(replicaLogs::register)
+                options.gpus().size(), workDir, true, member.keys().httpToken(),
+                servedDirs(settings), options.gpus()), meters, List.of()).addIngressExtension(replicaLogs::register)
                 .addIngressExtension(requestLogs::register);
         agent.start();
         if (settings.grpcPort() != 0) {

@@ -1,5 +1,6 @@
 package io.modelserve.cli;
 
+import io.modelserve.agent.gpu.GpuOffer;
 import io.modelserve.cluster.MemberOptions;
 import io.modelserve.controller.config.ConfigParser;
 import io.modelserve.controller.config.ConfigResult;
@@ -29,8 +30,8 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--cpus", description = "CPU cores this node offers to replicas (default: its cores)")
     Double cpus;
 
-    @Option(names = "--gpus", description = "GPUs this node offers (default: detected with nvidia-smi, else 0)")
-    Integer gpus;
+    @picocli.CommandLine.Mixin
+    GpuOptions gpus;
 
     @Option(names = "--standby", description = "join as a standby head: runs the controller only when the leader is gone; needs --join")
     boolean standby;
@@ -67,9 +68,18 @@ final class StartCommand implements Callable<Integer> {
             System.err.println(refusal.get());
             return 2;
         }
+        GpuOffer.Offered offer;
+        switch (gpus.decide()) {
+            case GpuOffer.Refused refused -> {
+                System.err.println("error: " + refused.message());
+                return 2;
+            }
+            case GpuOffer.Offered offered -> offer = offered;
+        }
+        org.slf4j.LoggerFactory.getLogger(StartCommand.class).info("GPUs: {}", offer.note());
         long cpuMilli = Math.round((cpus != null ? cpus : Runtime.getRuntime().availableProcessors()) * 1000);
         HeadProcess head = HeadProcess.start(new HeadProcess.Options(conf, bind, clusterPort == 0 ? MemberOptions.DEFAULT_PORT : clusterPort,
-                join, cpuMilli, gpus != null ? gpus : GpuDetector.count(), standby, failureTimeoutSeconds), valid.settings(), text);
+                join, cpuMilli, offer.devices(), standby, failureTimeoutSeconds), valid.settings(), text);
         Runtime.getRuntime().addShutdownHook(new Thread(head::close, "shutdown"));
         head.awaitStop();
         return 0;

@@ -45,6 +45,11 @@ final class StatusCommand implements Callable<Integer> {
                     a.path("replicas").asInt(), a.path("min").asInt(), a.path("max").asInt(), a.path("targetOngoing").asText(),
                     a.path("reason").asText());
         }
+        for (JsonNode n : report.path("nodes")) {
+            for (JsonNode g : n.path("devices")) {
+                System.out.println(gpuLine(n.path("id").asText(), g));
+            }
+        }
         System.out.printf("%-20s %-28s %-18s %-12s %s%n", "DEPLOYMENT", "REPLICA", "NODE", "DEVICE", "STATE");
         for (JsonNode r : report.path("replicas")) {
             String state = r.path("state").asText();
@@ -54,6 +59,17 @@ final class StatusCommand implements Callable<Integer> {
                     reason.isEmpty() || (state.equals("RUNNING") && reason.isEmpty()) ? "" : "  " + reason);
         }
         return 0;
+    }
+
+    /** {@code gpu node-a gpu:0 NVIDIA H200: reserved 0.5, 37% busy, memory 1.2g / 140g}, or "simulated". */
+    static String gpuLine(String node, JsonNode g) {
+        double utilization = g.path("utilization").asDouble(-1);
+        long used = g.path("memoryUsedBytes").asLong(-1);
+        String total = io.modelserve.cluster.Resources.formatBytes(g.path("memoryTotalBytes").asLong());
+        return "gpu " + node + " gpu:" + g.path("index").asInt() + " " + g.path("name").asText()
+                + (g.path("simulated").asBoolean() ? " (simulated, no device)" : "") + ": reserved "
+                + g.path("reserved").asText() + ", " + (utilization < 0 ? "utilisation unknown" : Math.round(utilization * 100) + "% busy")
+                + ", memory " + (used < 0 ? "?" : io.modelserve.cluster.Resources.formatBytes(used)) + " / " + total;
     }
 
     private static java.util.List<String> iterable(JsonNode array) {

@@ -115,8 +115,7 @@ public final class ClusterState {
     public List<NodeStatus> verifiedNodes() {
         List<NodeStatus> verified = new ArrayList<>();
         for (NodeStatus node : nodes().values()) {
-            ingressOf(node).ifPresent(url -> verified.add(new NodeStatus(node.nodeId(), node.memberUuid(), node.address(),
-                    url, node.cpuMilli(), node.gpus(), node.headEligible(), node.startedAtMillis(), node.usage())));
+            ingressOf(node).ifPresent(url -> verified.add(node.withIngressUrl(url)));
         }
         return verified;
     }

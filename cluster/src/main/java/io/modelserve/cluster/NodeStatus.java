@@ -11,13 +11,28 @@ package io.modelserve.cluster;
  * @param gpus          number of GPUs (each 1000 milli)
  * @param headEligible  whether it can run the controller
  * @param usage         what its process used at the last announcement; null from a node that does not say
+ * @param devices       its GPUs, {@code gpus} of them (empty from an older node, whose GPUs have no memory size)
  */
 public record NodeStatus(String nodeId, String memberUuid, String address, String ingressUrl, long cpuMilli,
-        int gpus, boolean headEligible, long startedAtMillis, NodeUsage usage) {
+        int gpus, boolean headEligible, long startedAtMillis, NodeUsage usage, java.util.List<GpuDevice> devices) {
+
+    public NodeStatus {
+        devices = devices == null ? java.util.List.of() : java.util.List.copyOf(devices);
+    }
+
+    public NodeStatus(String nodeId, String memberUuid, String address, String ingressUrl, long cpuMilli, int gpus,
+            boolean headEligible, long startedAtMillis, NodeUsage usage) {
+        this(nodeId, memberUuid, address, ingressUrl, cpuMilli, gpus, headEligible, startedAtMillis, usage, java.util.List.of());
+    }
 
     public NodeStatus(String nodeId, String memberUuid, String address, String ingressUrl, long cpuMilli, int gpus,
             boolean headEligible, long startedAtMillis) {
         this(nodeId, memberUuid, address, ingressUrl, cpuMilli, gpus, headEligible, startedAtMillis, null);
+    }
+
+    /** The same node seen at another URL (the one a member's address vouches for). */
+    public NodeStatus withIngressUrl(String url) {
+        return new NodeStatus(nodeId, memberUuid, address, url, cpuMilli, gpus, headEligible, startedAtMillis, usage, devices);
     }
 
     public Resources capacity() {

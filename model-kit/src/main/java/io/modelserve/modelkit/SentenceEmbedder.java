@@ -65,6 +65,16 @@ public final class SentenceEmbedder implements AutoCloseable {
      */
     public static SentenceEmbedder open(Path modelFile, Path tokenizerJson, String engine,
             Map<String, String> engineOptions) throws IOException, ModelNotFoundException, MalformedModelException {
+        return open(modelFile, tokenizerJson, engine, engineOptions, ai.djl.Device.cpu());
+    }
+
+    /**
+     * On {@code device}: a GPU one makes DJL's ONNX Runtime engine add the CUDA execution provider for
+     * that device index, and loading fails (never falls back to the CPU) where it cannot be opened.
+     */
+    public static SentenceEmbedder open(Path modelFile, Path tokenizerJson, String engine,
+            Map<String, String> engineOptions, ai.djl.Device device)
+            throws IOException, ModelNotFoundException, MalformedModelException {
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
                 .optTokenizerPath(tokenizerJson)
                 .optAddSpecialTokens(true)
@@ -77,6 +87,7 @@ public final class SentenceEmbedder implements AutoCloseable {
                     .setTypes(NDList.class, NDList.class)
                     .optEngine(engine)
                     .optModelPath(modelFile)
+                    .optDevice(device)
                     .optTranslator(new NoopTranslator());
             engineOptions.forEach(criteria::optOption);
             ZooModel<NDList, NDList> model = criteria.build().loadModel();

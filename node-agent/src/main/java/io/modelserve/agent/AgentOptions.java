@@ -1,5 +1,6 @@
 package io.modelserve.agent;
 
+import io.modelserve.cluster.GpuDevice;
 import java.nio.file.Path;
 
 /**
@@ -17,13 +18,37 @@ import java.nio.file.Path;
  *                      an HMAC of the cluster secret, never the secret); empty = unauthenticated
  * @param servedDirs    directories whose files this node may read and serve by digest besides its
  *                      cache: a head's {@code algopkg_dir} and {@code model_zoo}; empty on agents
+ * @param devices       the GPUs it offers ({@code gpus} of them), as {@code GpuOffer} decided at startup
  */
 public record AgentOptions(String nodeId, String bindAddress, int ingressPort, long cpuMilli, int gpus, Path workDir,
-        boolean headEligible, String clusterSecret, java.util.List<Path> servedDirs) {
+        boolean headEligible, String clusterSecret, java.util.List<Path> servedDirs, java.util.List<GpuDevice> devices) {
+
+    /** What a simulated device claims when nothing says otherwise: 16 GiB. */
+    public static final long SIMULATED_GPU_MEMORY = 16L << 30;
 
     public AgentOptions {
         clusterSecret = clusterSecret == null ? "" : clusterSecret;
         servedDirs = java.util.List.copyOf(servedDirs);
+        devices = java.util.List.copyOf(devices);
+        if (devices.size() != gpus) {
+            throw new IllegalArgumentException("gpus " + gpus + " but " + devices.size() + " devices");
+        }
+    }
+
+    /** {@code gpus} simulated devices: tests and callers that only count GPUs. */
+    public AgentOptions(String nodeId, String bindAddress, int ingressPort, long cpuMilli, int gpus, Path workDir,
+            boolean headEligible, String clusterSecret, java.util.List<Path> servedDirs) {
+        this(nodeId, bindAddress, ingressPort, cpuMilli, gpus, workDir, headEligible, clusterSecret, servedDirs,
+                simulated(gpus));
+    }
+
+    /** The devices that {@code --gpus-simulated count} gives. */
+    public static java.util.List<GpuDevice> simulated(int count) {
+        java.util.List<GpuDevice> devices = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            devices.add(new GpuDevice(i, io.modelserve.agent.gpu.GpuOffer.SIMULATED_NAME, SIMULATED_GPU_MEMORY, true));
+        }
+        return devices;
     }
 
     /** Serving from the cache only. */
@@ -42,7 +67,7 @@ public record AgentOptions(String nodeId, String bindAddress, int ingressPort, l
     @Override
     public String toString() {
         return "AgentOptions[nodeId=" + nodeId + ", bindAddress=" + bindAddress + ", ingressPort=" + ingressPort
-                + ", cpuMilli=" + cpuMilli + ", gpus=" + gpus + ", workDir=" + workDir + ", headEligible="
+                + ", cpuMilli=" + cpuMilli + ", gpus=" + devices + ", workDir=" + workDir + ", headEligible="
                 + headEligible + ", clusterSecret=" + (clusterSecret.isEmpty() ? "<none>" : "<set>") + "]";
     }
 }

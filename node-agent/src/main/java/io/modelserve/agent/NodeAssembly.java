@@ -99,6 +99,7 @@ public final class NodeAssembly implements AutoCloseable {
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Ingress.Extension> extensions = new ArrayList<>();
     private final List<Runnable> unsubscribe = new ArrayList<>();
+    private final io.modelserve.agent.gpu.GpuSampler gpus;
     private volatile Ingress ingress;
     private final io.modelserve.agent.access.AccessLog accessLog;
     private volatile GrpcIngress grpc;
@@ -115,7 +116,9 @@ public final class NodeAssembly implements AutoCloseable {
         List<ArtifactCache.ArtifactSource> sources = new ArrayList<>(remoteSources);
         sources.add(new PeerArtifactSource(state, options.nodeId(), new ClusterSecret(options.clusterSecret())));
         return new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible(),
-                options.servedDirs()), new PluginLoader());
+                options.servedDirs()), new PluginLoader(), new io.modelserve.agent.builtin.OnnxDevices(
+                options.devices().stream().filter(io.modelserve.cluster.GpuDevice::simulated)
+                        .map(io.modelserve.cluster.GpuDevice::index).collect(java.util.stream.Collectors.toSet())));
     }
 
     /** A node whose replicas open their backends with {@code opener} (tests give a fake one). */
@@ -124,6 +127,7 @@ public final class NodeAssembly implements AutoCloseable {
         this.state = state;
         this.options = options;
         this.meters = meters;
+        this.gpus = io.modelserve.agent.gpu.GpuSampler.of(options.devices());
         this.thread = new LoopThread("agent-loop", LOOP_INTERVAL_MS, this::tick);
         this.store = new HazelcastAgentStore(state, options.nodeId(), thread::wake);
         this.remote = new RemoteView(options.nodeId(), liveness, state::ingressOf);
@@ -159,6 +163,34 @@ public final class NodeAssembly implements AutoCloseable {
                 .description("Replicas this node runs").register(meters);
         FunctionCounter.builder("modelserve.node.status.writes", loop, AgentLoop::statusWrites).tag("node", options.nodeId())
                 .description("Replica statuses this node wrote to the cluster").register(meters);
+        registerGpuGauges();
+    }
+
+    /** Per device, from the sample its node entry took last (every 5 s): no probe runs on a scrape. */
+    private void registerGpuGauges() {
+        for (io.modelserve.cluster.GpuDevice device : options.devices()) {
+            int index = device.index();
+            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("node", options.nodeId(),
+                    "gpu", String.valueOf(index), "name", device.name(), "simulated", String.valueOf(device.simulated()));
+            Gauge.builder("modelserve.gpu.utilization", gpus, g -> gpuValue(g, index, io.modelserve.cluster.GpuUsage::utilization))
+                    .tags(tags).baseUnit("ratio").description("Share of time a kernel ran on the GPU (nvidia-smi utilization.gpu); -1 unknown")
+                    .register(meters);
+            Gauge.builder("modelserve.gpu.memory.used", gpus, g -> gpuValue(g, index, u -> (double) u.memoryUsedBytes()))
+                    .tags(tags).baseUnit("bytes").description("GPU memory in use by all processes on the device; -1 unknown")
+                    .register(meters);
+            Gauge.builder("modelserve.gpu.memory.total", gpus, g -> gpuValue(g, index, u -> (double) u.memoryTotalBytes()))
+                    .tags(tags).baseUnit("bytes").description("GPU memory of the device").register(meters);
+        }
+    }
+
+    private static double gpuValue(io.modelserve.agent.gpu.GpuSampler sampler, int index,
+            java.util.function.ToDoubleFunction<io.modelserve.cluster.GpuUsage> value) {
+        for (io.modelserve.cluster.GpuUsage usage : sampler.latest()) {
+            if (usage.index() == index) {
+                return value.applyAsDouble(usage);
+            }
+        }
+        return -1;
     }
 
     /** Adds endpoints to this node's ingress; call before {@link #start()}. */
@@ -244,7 +276,8 @@ public final class NodeAssembly implements AutoCloseable {
         Ingress started = ingress;
         return new NodeStatus(options.nodeId(), member, options.bindAddress(),
                 "http://" + options.bindAddress() + ":" + (started == null ? options.ingressPort() : started.port()),
-                options.cpuMilli(), options.gpus(), options.headEligible(), now, UsageProbe.measure(now));
+                options.cpuMilli(), options.gpus(), options.headEligible(), now, UsageProbe.measure(now, gpus.sample()),
+                options.devices());
     }
 
     public String nodeId() {

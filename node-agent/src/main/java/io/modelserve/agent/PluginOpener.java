@@ -18,11 +18,13 @@ import java.util.List;
 final class PluginOpener implements OpenedBackend.Opener {
     private final ArtifactCache cache;
     private final PluginLoader loader;
-    private final BuiltinBackends builtins = BuiltinBackends.standard();
+    private final BuiltinBackends builtins;
 
-    PluginOpener(ArtifactCache cache, PluginLoader loader) {
+    /** @param devices where built-ins open their sessions: which of this node's GPUs are only simulated */
+    PluginOpener(ArtifactCache cache, PluginLoader loader, io.modelserve.agent.builtin.OnnxDevices devices) {
         this.cache = cache;
         this.loader = loader;
+        this.builtins = BuiltinBackends.standard(devices);
     }
 
     @Override

@@ -7,13 +7,14 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Measures this process for its node entry: CPU from the JVM's operating-system bean, heap, and RSS from /proc. */
+/** Measures this process for its node entry: CPU from the JVM's operating-system bean, heap, and RSS from /proc; its GPUs beside. */
 final class UsageProbe {
     private static final Path STATUS = Path.of("/proc/self/status");
 
     private UsageProbe() {}
 
-    static NodeUsage measure(long now) {
+    /** @param gpus the node's GPUs as {@code GpuSampler} read them just now */
+    static NodeUsage measure(long now, java.util.List<io.modelserve.cluster.GpuUsage> gpus) {
         int cores = Runtime.getRuntime().availableProcessors();
         double process = -1;
         double system = -1;
@@ -23,7 +24,7 @@ final class UsageProbe {
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return new NodeUsage(process < 0 ? 0 : process * cores, system, cores, heap.getUsed(),
-                heap.getMax() > 0 ? heap.getMax() : heap.getCommitted(), residentBytes(), now);
+                heap.getMax() > 0 ? heap.getMax() : heap.getCommitted(), residentBytes(), now, gpus);
     }
 
     /** VmRSS of /proc/self/status, or -1 where it cannot be read (not Linux). */

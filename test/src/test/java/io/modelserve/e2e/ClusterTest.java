@@ -79,7 +79,7 @@ class ClusterTest {
                 workspace.clusterName()).start("conf.ini", "--standby", "--join", workspace.bind(), "--cpus", "0", "--gpus", "0",
                 "--failure-timeout", FAILURE_TIMEOUT);
         for (String node : List.of("1", "2")) {
-            agents.put(node, RunningNode.agent(dir, workspace, base + node, "--cpus", "2", "--gpus", "1",
+            agents.put(node, RunningNode.agent(dir, workspace, base + node, "--cpus", "2", "--gpus-simulated", "1",
                     "--failure-timeout", FAILURE_TIMEOUT));
         }
     }
@@ -197,7 +197,7 @@ class ClusterTest {
     @Test
     @Order(3)
     void aLateAgentTakesPendingReplicas() throws Exception {
-        agents.put("3", RunningNode.agent(dir, workspace, base + "3", "--cpus", "2", "--gpus", "1",
+        agents.put("3", RunningNode.agent(dir, workspace, base + "3", "--cpus", "2", "--gpus-simulated", "1",
                 "--failure-timeout", FAILURE_TIMEOUT));
         awaitStatus("Big placed on the late agent", 60, t -> t.running("Big", 1));
         JsonNode big = replicas("Big", "RUNNING").getFirst();

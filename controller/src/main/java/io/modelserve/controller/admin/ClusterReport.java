@@ -31,9 +31,22 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     public record AutoscaleLine(String deployment, int min, int max, double targetOngoing, int replicas, String reason,
             long decidedAtMillis) {}
 
-    /** @param cpuUsed reserved by its replicas; {@code usage} is what its process actually used (null if it does not say) */
+    /**
+     * @param cpuUsed reserved by its replicas; {@code usage} is what its process actually used (null if it does not say)
+     * @param devices its GPUs: what each is, what its replicas reserve there, what it was doing
+     */
     public record NodeLine(String id, String address, String ingress, String cpu, String cpuUsed, int gpus,
-            String gpuUsed, boolean head, io.modelserve.cluster.NodeUsage usage) {}
+            String gpuUsed, boolean head, io.modelserve.cluster.NodeUsage usage, List<GpuLine> devices) {}
+
+    /**
+     * One GPU of a node.
+     *
+     * @param reserved    the shares its replicas hold, e.g. "0.5"
+     * @param utilization 0..1 at the node's last announcement, -1 unknown
+     * @param memoryUsedBytes device memory in use (all processes), -1 unknown
+     */
+    public record GpuLine(int index, String name, boolean simulated, String reserved, double utilization,
+            long memoryUsedBytes, long memoryTotalBytes) {}
 
     /**
      * @param traffic percent of the route's unpinned requests, where the route has canaries; null otherwise
@@ -187,17 +200,38 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     private static List<NodeLine> nodeLines(ControllerStore store, List<ReplicaAssignment> assignments) {
         List<NodeLine> nodes = new ArrayList<>();
         for (NodeStatus node : store.liveNodes()) {
-            Resources used = Resources.NONE;
+            long cpuUsed = 0;
+            long gpuUsed = 0;
+            java.util.Map<Integer, Long> byDevice = new java.util.HashMap<>();
             for (ReplicaAssignment a : assignments) {
                 if (node.nodeId().equals(a.node())) {
-                    used = used.plus(a.spec().cost());
+                    cpuUsed += a.spec().cost().cpuMilli();
+                    if (a.device().isGpu()) {
+                        // The share placed, which for gpu_memory is what the scheduler made of it on this device.
+                        long milli = Math.round(a.device().fraction() * 1000);
+                        gpuUsed += milli;
+                        byDevice.merge(a.device().index(), milli, Long::sum);
+                    }
                 }
             }
             nodes.add(new NodeLine(node.nodeId(), node.address(), node.ingressUrl(), Resources.formatMilli(node.cpuMilli()),
-                    Resources.formatMilli(used.cpuMilli()), node.gpus(), Resources.formatMilli(used.gpuMilli()), node.headEligible(),
-                    node.usage()));
+                    Resources.formatMilli(cpuUsed), node.gpus(), Resources.formatMilli(gpuUsed), node.headEligible(),
+                    node.usage(), gpuLines(node, byDevice)));
         }
         nodes.sort(Comparator.comparing(NodeLine::id));
         return nodes;
+    }
+
+    private static List<GpuLine> gpuLines(NodeStatus node, java.util.Map<Integer, Long> reserved) {
+        List<GpuLine> lines = new ArrayList<>();
+        List<io.modelserve.cluster.GpuUsage> usage = node.usage() == null ? List.of() : node.usage().gpus();
+        for (io.modelserve.cluster.GpuDevice device : node.devices()) {
+            io.modelserve.cluster.GpuUsage seen = usage.stream().filter(u -> u.index() == device.index()).findFirst()
+                    .orElse(new io.modelserve.cluster.GpuUsage(device.index(), -1, -1, device.memoryTotalBytes()));
+            lines.add(new GpuLine(device.index(), device.name(), device.simulated(),
+                    Resources.formatMilli(reserved.getOrDefault(device.index(), 0L)), seen.utilization(),
+                    seen.memoryUsedBytes(), device.memoryTotalBytes()));
+        }
+        return lines;
     }
 }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The backends served with {@code backend = builtin:<name>}, no plugin needed: each with the plain keys
@@ -15,7 +14,7 @@ public final class BuiltinBackends {
 
     /** One built-in backend: its name, its keys, and a factory taking the section's values of those keys. */
     public record Builtin(String name, String description, List<BuiltinOption> options,
-            Function<Map<String, String>, AlgoBackend> factory) {
+            java.util.function.BiFunction<Map<String, String>, OnnxDevices, AlgoBackend> factory) {
         public Builtin {
             options = List.copyOf(options);
         }
@@ -25,13 +24,20 @@ public final class BuiltinBackends {
             "ONNX Runtime intra-op threads per replica (default: one per core)", BuiltinOptionChecks::threads);
 
     private final Map<String, Builtin> byName = new LinkedHashMap<>();
+    private final OnnxDevices devices;
 
-    private BuiltinBackends(List<Builtin> builtins) {
+    private BuiltinBackends(List<Builtin> builtins, OnnxDevices devices) {
         builtins.forEach(builtin -> byName.put(builtin.name(), builtin));
+        this.devices = devices;
     }
 
-    /** The backends this node serves. */
+    /** The backends a node serves, for the schema of conf.ini validation. */
     public static BuiltinBackends standard() {
+        return standard(OnnxDevices.REAL);
+    }
+
+    /** The backends this node serves, opening sessions on {@code devices}. */
+    public static BuiltinBackends standard(OnnxDevices devices) {
         return new BuiltinBackends(List.of(
                 new Builtin(OnnxBackend.NAME, "any ONNX model: raw tensors in and out (Open Inference Protocol JSON)",
                         List.of(THREADS), OnnxBackend::new),
@@ -55,7 +61,7 @@ public final class BuiltinBackends {
                                 BuiltinOption.file("labels", "a Model_ZOO text file, one label per line, line i = class i")),
                         ImageClassifierBackend::new),
                 new Builtin(TextEmbeddingBackend.NAME, "a sentence encoder (.onnx) + tokenizer (.json): unit vectors",
-                        List.of(THREADS), TextEmbeddingBackend::new)));
+                        List.of(THREADS), TextEmbeddingBackend::new)), devices);
     }
 
     public List<Builtin> all() {
@@ -79,6 +85,6 @@ public final class BuiltinBackends {
             throw new IllegalArgumentException("backend " + backend + " is not served by this node; built-in backends: "
                     + String.join(", ", byName.keySet()));
         }
-        return builtin.factory().apply(options);
+        return builtin.factory().apply(options, devices);
     }
 }

@@ -33,7 +33,11 @@ final class ImageClassifierBackend extends TensorBackend {
     private String softmax;
 
     ImageClassifierBackend(Map<String, String> options) {
-        super(options);
+        this(options, OnnxDevices.REAL);
+    }
+
+    ImageClassifierBackend(Map<String, String> options, OnnxDevices devices) {
+        super(options, devices);
     }
 
     @Override

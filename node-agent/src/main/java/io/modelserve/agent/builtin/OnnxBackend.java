@@ -14,8 +14,12 @@ import java.util.Map;
 final class OnnxBackend extends TensorBackend {
     static final String NAME = "onnx";
 
+    OnnxBackend(Map<String, String> options, OnnxDevices devices) {
+        super(options, devices);
+    }
+
     OnnxBackend(Map<String, String> options) {
-        super(options);
+        this(options, OnnxDevices.REAL);
     }
 
     @Override

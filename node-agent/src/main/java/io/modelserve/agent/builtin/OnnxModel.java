@@ -33,14 +33,18 @@ public final class OnnxModel implements AutoCloseable {
         this.predictor = model.newPredictor();
     }
 
-    /** @param engineOptions passed to the engine, e.g. {@code intraOpNumThreads} */
-    public static OnnxModel load(Path file, Map<String, String> engineOptions)
+    /**
+     * @param engineOptions passed to the engine, e.g. {@code intraOpNumThreads}
+     * @param device        the CPU, or a GPU whose CUDA device the session is created on
+     */
+    public static OnnxModel load(Path file, Map<String, String> engineOptions, ai.djl.Device device)
             throws IOException, ModelNotFoundException, MalformedModelException, OrtException {
         ModelSignature signature = ModelSignature.ofOnnx(file);
         Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optEngine(ENGINE)
                 .optModelPath(file)
+                .optDevice(device)
                 .optTranslator(new NoopTranslator());
         engineOptions.forEach(criteria::optOption);
         return new OnnxModel(signature, criteria.build().loadModel());

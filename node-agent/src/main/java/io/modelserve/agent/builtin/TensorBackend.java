@@ -16,18 +16,27 @@ import java.util.Map;
 abstract class TensorBackend implements AlgoBackend {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TensorBackend.class);
     protected final Map<String, String> options;
+    private final OnnxDevices devices;
     protected String deployment;
     protected OnnxModel model;
 
-    TensorBackend(Map<String, String> options) {
+    TensorBackend(Map<String, String> options, OnnxDevices devices) {
         this.options = Map.copyOf(options);
+        this.devices = devices;
     }
 
     @Override
     public void init(BackendContext context) throws Exception {
         deployment = context.deployment();
-        model = OnnxModel.load(ModelFiles.single(context.modelPaths(), ".onnx", builtinName()),
-                ModelFiles.engineOptions(options));
+        java.nio.file.Path file = ModelFiles.single(context.modelPaths(), ".onnx", builtinName());
+        try {
+            model = OnnxModel.load(file, ModelFiles.engineOptions(options), devices.djl(context.device()));
+        } catch (Exception e) {
+            throw devices.unopened(builtinName(), context.device(), e);
+        }
+        if (context.device().isGpu()) {
+            log.info("{}: {} session on CUDA device {} ({})", deployment, builtinName(), context.device().index(), context.device());
+        }
     }
 
     /** "builtin:onnx" etc., for messages. */

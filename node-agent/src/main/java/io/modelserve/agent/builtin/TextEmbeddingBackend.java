@@ -23,21 +23,36 @@ final class TextEmbeddingBackend implements io.modelserve.sdk.TextEmbedder {
     private static final String OUTPUT = "embedding";
 
     private final Map<String, String> options;
+    private final OnnxDevices devices;
     private String deployment;
     private SentenceEmbedder embedder;
     private int dim;
 
     TextEmbeddingBackend(Map<String, String> options) {
+        this(options, OnnxDevices.REAL);
+    }
+
+    TextEmbeddingBackend(Map<String, String> options, OnnxDevices devices) {
         this.options = Map.copyOf(options);
+        this.devices = devices;
     }
 
     @Override
     public void init(BackendContext context) throws Exception {
         deployment = context.deployment();
         String builtin = "builtin:" + NAME;
-        embedder = SentenceEmbedder.open(ModelFiles.single(context.modelPaths(), ".onnx", builtin),
-                ModelFiles.single(context.modelPaths(), ".json", builtin), OnnxModel.ENGINE,
-                ModelFiles.engineOptions(options));
+        java.nio.file.Path onnx = ModelFiles.single(context.modelPaths(), ".onnx", builtin);
+        java.nio.file.Path tokenizer = ModelFiles.single(context.modelPaths(), ".json", builtin);
+        try {
+            embedder = SentenceEmbedder.open(onnx, tokenizer, OnnxModel.ENGINE, ModelFiles.engineOptions(options),
+                    devices.djl(context.device()));
+        } catch (Exception e) {
+            throw devices.unopened(builtin, context.device(), e);
+        }
+        if (context.device().isGpu()) {
+            org.slf4j.LoggerFactory.getLogger(TextEmbeddingBackend.class).info("{}: {} session on CUDA device {} ({})",
+                    deployment, builtin, context.device().index(), context.device());
+        }
         dim = embedder.embed(List.of("dimension probe")).getFirst().length;
     }
 

@@ -71,8 +71,7 @@ public final class ChildBackend implements AlgoBackend, Killable {
                     "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), String.valueOf(server.getLocalPort())));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            builder.environment().put("DJL_OFFLINE", "true");
-            builder.environment().put("OPT_OUT_TRACKING", "true");
+            ChildEnvironment.forReplica(context.device()).applyTo(builder);
             process = builder.start();
             long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
             while (socket == null) {

@@ -9,8 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A replica's context without a cluster: CPU, no other deployments. */
-record TestContext(String deployment, List<Path> modelPaths) implements BackendContext {
+/** A replica's context without a cluster: CPU unless a device is given, no other deployments. */
+record TestContext(String deployment, List<Path> modelPaths, Device device) implements BackendContext {
+
+    TestContext(String deployment, List<Path> modelPaths) {
+        this(deployment, modelPaths, Device.CPU);
+    }
 
     @Override
     public String replicaId() {
@@ -20,11 +24,6 @@ record TestContext(String deployment, List<Path> modelPaths) implements BackendC
     @Override
     public Map<String, String> config() {
         return Map.of();
-    }
-
-    @Override
-    public Device device() {
-        return Device.CPU;
     }
 
     @Override

@@ -1,0 +1,76 @@
+package io.modelserve.agent.gpu;
+
+import io.modelserve.cluster.GpuDevice;
+import io.modelserve.cluster.GpuUsage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Samples the utilisation and memory of the GPUs a node offers, for its node entry (every 5 s) and its
+ * metrics. Only the thread that announces the node calls {@link #sample()}; the metrics read
+ * {@link #latest()}, the last sample, which is replaced whole.
+ */
+public final class GpuSampler {
+    private final List<GpuDevice> devices;
+    private final GpuProbe probe;
+    private volatile List<GpuUsage> latest;
+
+    public GpuSampler(List<GpuDevice> devices, GpuProbe probe) {
+        this.devices = List.copyOf(devices);
+        this.probe = probe;
+        this.latest = unknown();
+    }
+
+    /** Real devices are read with {@code nvidia-smi}; simulated ones are never probed. */
+    public static GpuSampler of(List<GpuDevice> devices) {
+        return new GpuSampler(devices, new NvidiaSmiProbe());
+    }
+
+    public List<GpuDevice> devices() {
+        return devices;
+    }
+
+    /**
+     * One reading per offered device, in its order. A simulated device is idle and empty; a real one the
+     * probe did not report (driver gone, {@code nvidia-smi} failed) reads -1, unknown, rather than 0.
+     */
+    public List<GpuUsage> sample() {
+        if (devices.isEmpty()) {
+            return List.of();
+        }
+        Map<Integer, GpuReading> read = new HashMap<>();
+        if (devices.stream().anyMatch(d -> !d.simulated())) {
+            for (GpuReading reading : probe.scan().gpus()) {
+                read.put(reading.index(), reading);
+            }
+        }
+        List<GpuUsage> usage = new ArrayList<>(devices.size());
+        for (GpuDevice device : devices) {
+            GpuReading reading = read.get(device.index());
+            if (device.simulated()) {
+                usage.add(new GpuUsage(device.index(), 0, 0, device.memoryTotalBytes()));
+            } else if (reading == null) {
+                usage.add(new GpuUsage(device.index(), -1, -1, device.memoryTotalBytes()));
+            } else {
+                usage.add(new GpuUsage(device.index(), reading.utilization(), reading.memoryUsedBytes(), device.memoryTotalBytes()));
+            }
+        }
+        latest = List.copyOf(usage);
+        return latest;
+    }
+
+    /** The last {@link #sample()}, unknown values before the first. */
+    public List<GpuUsage> latest() {
+        return latest;
+    }
+
+    private List<GpuUsage> unknown() {
+        List<GpuUsage> usage = new ArrayList<>();
+        for (GpuDevice device : devices) {
+            usage.add(new GpuUsage(device.index(), -1, -1, device.memoryTotalBytes()));
+        }
+        return List.copyOf(usage);
+    }
+}
