@@ -95,6 +95,8 @@ public final class NodeAssembly implements AutoCloseable {
     private final RequestBodies bodies;
     private final QueueConsumers queueConsumers;
     private final LostWorkRequeue lostWork;
+    /** Null on a node that cannot be a head: the queue is cluster-wide, and heads export it. */
+    private final io.modelserve.agent.queue.QueueMeters queueMeters;
     private final OpenInferenceService openInference;
     private final ExecutorService handleExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Ingress.Extension> extensions = new ArrayList<>();
@@ -153,6 +155,7 @@ public final class NodeAssembly implements AutoCloseable {
         this.openInference = new OpenInferenceService(routes, router, requestLog(),
                 options.workDir().resolve("artifacts"), options.servedDirs(), accessLog);
         this.asyncQueue = new AsyncQueue(state.hazelcast(), store::memory);
+        this.queueMeters = options.headEligible() ? new io.modelserve.agent.queue.QueueMeters(asyncQueue, meters) : null;
         this.queueConsumers = new QueueConsumers(options.nodeId(), asyncQueue, routes, router);
         this.lostWork = new LostWorkRequeue(options.nodeId(), liveness, remote::knownNodes, live -> {
             asyncQueue.recountIfOldest(); // at most every 30 s, on one member
@@ -270,6 +273,10 @@ public final class NodeAssembly implements AutoCloseable {
         }
         queueConsumers.update(local.deploymentsRunning());
         lostWork.runIfDue(clock.millis());
+        if (queueMeters != null) {
+            queueMeters.sampleIfDue(routes.deployments().stream().filter(spec -> !spec.isCanary()).map(DeploymentSpec::name)
+                    .toList(), clock.millis());
+        }
     }
 
     private NodeStatus nodeEntry(String member, long now) {

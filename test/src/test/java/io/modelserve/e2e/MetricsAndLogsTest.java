@@ -115,7 +115,7 @@ class MetricsAndLogsTest {
         samples.forEach(s -> names.add(s.name()));
         assertThat(names).contains("modelserve_requests_seconds_bucket", "modelserve_requests_seconds_sum",
                 "modelserve_requests_seconds_max", "modelserve_replica_queue_depth", "modelserve_replica_inflight",
-                "modelserve_batch_size_count", "modelserve_replicas", "modelserve_replica_restarts",
+                "modelserve_batch_size_count", "modelserve_replicas", "modelserve_replica_restarts_total",
                 "modelserve_deployment_replicas_desired", "modelserve_deployment_replicas_ready",
                 "modelserve_controller_pending_replicas", "modelserve_controller_reconciles_total",
                 "modelserve_controller_reconcile_duration_seconds_count", "jvm_memory_used_bytes", "jvm_threads_live_threads",
@@ -156,7 +156,7 @@ class MetricsAndLogsTest {
 
         List<PrometheusText.Sample> samples = awaitSamples(s -> s.name().equals("modelserve_replicas")
                 && s.label("deployment").equals("Faulty") && s.label("state").equals("FAILED") && s.value() == 1);
-        assertThat(samples).anyMatch(s -> s.name().equals("modelserve_replica_restarts") && s.label("deployment").equals("Faulty"));
+        assertThat(samples).anyMatch(s -> s.name().equals("modelserve_replica_restarts_total") && s.label("deployment").equals("Faulty"));
 
         Path replicas = workspace.dir().resolve("logs/replicas");
         try (Stream<Path> files = Files.list(replicas)) {

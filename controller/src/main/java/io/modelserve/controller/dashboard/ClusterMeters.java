@@ -1,5 +1,6 @@
 package io.modelserve.controller.dashboard;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -17,19 +18,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The cluster as the controller sees it, as gauges in the head's registry: replicas per deployment
  * and state (every state, zeros included, so "no FAILED replica" is a value and not a gap), desired
- * and ready replicas, restarts per replica, and replicas waiting for a node. Rows of deployments
+ * and ready replicas, restarts per replica (a counter), and replicas waiting for a node. Rows of deployments
  * and replicas that are gone disappear at the next update.
  */
 public final class ClusterMeters {
     private final MultiGauge replicas;
     private final MultiGauge desired;
     private final MultiGauge ready;
-    private final MultiGauge restarts;
+    private final MeterRegistry meters;
+    /** Restarts per live replica id; this class's update() is the only writer, a scrape only reads. */
+    private final Map<String, Restarts> restarts = new java.util.HashMap<>();
     private final MultiGauge health;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger converged = new AtomicInteger();
 
     public ClusterMeters(MeterRegistry meters) {
+        this.meters = meters;
         replicas = MultiGauge.builder("modelserve.replicas")
                 .description("Replicas of a deployment in each state (PENDING, STARTING, RUNNING, DRAINING, FAILED)")
                 .register(meters);
@@ -37,8 +41,6 @@ public final class ClusterMeters {
                 .description("Replicas conf.ini asks for").register(meters);
         ready = MultiGauge.builder("modelserve.deployment.replicas.ready")
                 .description("Replicas of the current version that are RUNNING").register(meters);
-        restarts = MultiGauge.builder("modelserve.replica.restarts")
-                .description("Times a replica was restarted by its node after a failure").register(meters);
         health = MultiGauge.builder("modelserve.deployment.health")
                 .description("1 for the state the head judged a deployment in (HEALTHY, DEGRADED, FAILING, CONVERGING), 0 for the others")
                 .register(meters);
@@ -54,15 +56,15 @@ public final class ClusterMeters {
         for (ClusterReport.DeploymentLine deployment : report.deployments()) {
             counts.put(deployment.name(), zeros());
         }
-        List<MultiGauge.Row<?>> restartRows = new ArrayList<>();
+        java.util.Set<String> live = new java.util.HashSet<>();
         int waiting = 0;
         for (ClusterReport.ReplicaLine replica : report.replicas()) {
             counts.computeIfAbsent(replica.deployment(), d -> zeros()).merge(replica.state(), 1, Integer::sum);
             if (replica.state() == ReplicaState.PENDING) {
                 waiting++;
             }
-            restartRows.add(MultiGauge.Row.of(Tags.of("deployment", replica.deployment(), "replica", replica.id()),
-                    replica.restarts()));
+            live.add(replica.id());
+            restarts.computeIfAbsent(replica.id(), id -> new Restarts(meters, replica.deployment(), id)).observe(replica.restarts());
         }
         List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
         counts.forEach((deployment, byState) -> byState.forEach((state, count) -> stateRows.add(
@@ -81,9 +83,37 @@ public final class ClusterMeters {
         }
         health.register(healthRows, true);
         replicas.register(stateRows, true);
-        restarts.register(restartRows, true);
+        // A replica gone from the cluster takes its series with it: a scrape holds live replicas only.
+        restarts.values().removeIf(counter -> !live.contains(counter.replicaId) && counter.remove(meters));
         pending.set(waiting);
         converged.set(report.converged() ? 1 : 0);
+    }
+
+    /**
+     * {@code modelserve_replica_restarts_total}: a counter, as Prometheus expects of a count that only
+     * grows. A replica keeps its id across restarts, and its status carries the count; the counter
+     * never goes back (a status read from an older write cannot lower it).
+     */
+    private static final class Restarts {
+        final String replicaId;
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private final FunctionCounter counter;
+
+        Restarts(MeterRegistry meters, String deployment, String replicaId) {
+            this.replicaId = replicaId;
+            this.counter = FunctionCounter.builder("modelserve.replica.restarts", count, java.util.concurrent.atomic.AtomicLong::get)
+                    .description("Times a replica was restarted by its node after a failure")
+                    .tags("deployment", deployment, "replica", replicaId).register(meters);
+        }
+
+        void observe(long restarts) {
+            count.accumulateAndGet(restarts, Math::max);
+        }
+
+        boolean remove(MeterRegistry meters) {
+            meters.remove(counter);
+            return true;
+        }
     }
 
     private static EnumMap<ReplicaState, Integer> zeros() {

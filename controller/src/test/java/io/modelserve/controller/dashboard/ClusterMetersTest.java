@@ -33,4 +33,31 @@ class ClusterMetersTest {
         assertThat(health("DEGRADED")).isZero();
         assertThat(health("HEALTHY")).isEqualTo(1);
     }
+
+    private static ClusterReport withReplicas(List<ClusterReport.ReplicaLine> replicas) {
+        return new ClusterReport("head", 1, true, List.of(), List.of(), List.of(),
+                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", null,
+                        new DeploymentHealth(DeploymentHealth.State.HEALTHY, "", null))), replicas, List.of());
+    }
+
+    private static ClusterReport.ReplicaLine replica(String id, int restarts) {
+        return new ClusterReport.ReplicaLine("bad", id, "n1", "cpu", io.modelserve.cluster.ReplicaState.RUNNING, "", "v1",
+                restarts, 0, 0, 0);
+    }
+
+    @Test
+    void restartsAreACounterPerLiveReplicaThatNeverGoesBack() {
+        meters.update(withReplicas(List.of(replica("bad-1", 2), replica("bad-2", 0))));
+        assertThat(registry.get("modelserve.replica.restarts").tags("replica", "bad-1").functionCounter().count()).isEqualTo(2);
+
+        // A status read from an older write says fewer: the counter stays where it was.
+        meters.update(withReplicas(List.of(replica("bad-1", 1), replica("bad-2", 1))));
+        assertThat(registry.get("modelserve.replica.restarts").tags("replica", "bad-1").functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("modelserve.replica.restarts").tags("replica", "bad-2").functionCounter().count()).isEqualTo(1);
+
+        meters.update(withReplicas(List.of(replica("bad-2", 3))));
+        assertThat(registry.find("modelserve.replica.restarts").tags("replica", "bad-1").functionCounter())
+                .as("a replica gone takes its series with it").isNull();
+        assertThat(registry.get("modelserve.replica.restarts").tags("replica", "bad-2").functionCounter().count()).isEqualTo(3);
+    }
 }

@@ -144,6 +144,23 @@ public final class AsyncQueue implements AutoCloseable {
         bytes.recharge(result.id(), json.getBytes(StandardCharsets.UTF_8).length + RECORD_BYTES, ttl);
     }
 
+    /**
+     * What waits in {@code deployment}'s queue: how many requests, and how long the one next in line
+     * has waited since it was accepted (0 when none waits). Next in line is the oldest, except a
+     * request put back after no replica could take it, which waits at the back again.
+     */
+    Waiting waiting(String deployment, long nowMillis) {
+        IQueue<String> queue = queue(deployment);
+        int size = queue.size();
+        String next = size == 0 ? null : queue.peek();
+        long ageMillis = next == null ? 0 : records.decode(REQUESTS, next, requests().get(next))
+                .map(request -> Math.max(0, nowMillis - request.acceptedAtMillis())).orElse(0L);
+        return new Waiting(size, ageMillis);
+    }
+
+    /** A deployment's queue at one moment. */
+    record Waiting(int depth, long oldestAgeMillis) {}
+
     Optional<QueuedResult> result(String id) {
         return QueueRecords.decodeResult(opened(RESULTS, id, results().get(id)));
     }

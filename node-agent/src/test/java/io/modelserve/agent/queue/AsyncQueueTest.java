@@ -76,4 +76,32 @@ class AsyncQueueTest {
         assertThat(queue.enqueue(request("real", "forged"))).isEqualTo(AsyncQueue.Accepted.ACCEPTED);
         assertThat(queue.take("forged", "n1", 1_000)).map(QueuedRequest::id).hasValue("real");
     }
+
+    @Test
+    void depthAndTheAgeOfTheRequestNextInLineAreExportedPerDeployment() throws Exception {
+        long now = System.currentTimeMillis();
+        assertThat(queue.enqueue(new QueuedRequest("w1", "waiting", java.util.Map.of(), "", now - 7_000, "n1", new byte[0])))
+                .isEqualTo(AsyncQueue.Accepted.ACCEPTED);
+        assertThat(queue.enqueue(new QueuedRequest("w2", "waiting", java.util.Map.of(), "", now - 1_000, "n1", new byte[0])))
+                .isEqualTo(AsyncQueue.Accepted.ACCEPTED);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        QueueMeters queueMeters = new QueueMeters(queue, meters);
+
+        queueMeters.sampleIfDue(List.of("waiting", "idle"), now);
+
+        assertThat(meters.get("modelserve.queue.depth").tags("deployment", "waiting").gauge().value()).isEqualTo(2);
+        assertThat(meters.get("modelserve.queue.oldest.age").tags("deployment", "waiting").gauge().value()).isEqualTo(7.0);
+        assertThat(meters.get("modelserve.queue.depth").tags("deployment", "idle").gauge().value()).isZero();
+        assertThat(meters.get("modelserve.queue.oldest.age").tags("deployment", "idle").gauge().value()).isZero();
+
+        assertThat(queue.take("waiting", "n1", 1_000)).map(QueuedRequest::id).hasValue("w1");
+        queueMeters.sampleIfDue(List.of("waiting"), now + 1_000);
+        assertThat(meters.get("modelserve.queue.depth").tags("deployment", "waiting").gauge().value())
+                .as("sampled at most every 2 s").isEqualTo(2);
+        queueMeters.sampleIfDue(List.of("waiting"), now + 2_000);
+        assertThat(meters.get("modelserve.queue.depth").tags("deployment", "waiting").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("modelserve.queue.oldest.age").tags("deployment", "waiting").gauge().value()).isEqualTo(3.0);
+        assertThat(meters.find("modelserve.queue.depth").tags("deployment", "idle").gauge())
+                .as("a deployment gone takes its rows with it").isNull();
+    }
 }
