@@ -61,13 +61,13 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code gpu node-a gpu:0 NVIDIA H200: reserved 0.5, 37% busy, memory 1.2g / 140g}, or "simulated". */
+    /** {@code gpu node-a gpu:0 NVIDIA H200: reserved 0.5, 37% busy, memory 1.2g / 140g}; "(simulated, no device)" for the name of a simulated one. */
     static String gpuLine(String node, JsonNode g) {
         double utilization = g.path("utilization").asDouble(-1);
         long used = g.path("memoryUsedBytes").asLong(-1);
         String total = io.modelserve.cluster.Resources.formatBytes(g.path("memoryTotalBytes").asLong());
-        return "gpu " + node + " gpu:" + g.path("index").asInt() + " " + g.path("name").asText()
-                + (g.path("simulated").asBoolean() ? " (simulated, no device)" : "") + ": reserved "
+        return "gpu " + node + " gpu:" + g.path("index").asInt() + " "
+                + (g.path("simulated").asBoolean() ? "(simulated, no device)" : g.path("name").asText()) + ": reserved "
                 + g.path("reserved").asText() + ", " + (utilization < 0 ? "utilisation unknown" : Math.round(utilization * 100) + "% busy")
                 + ", memory " + (used < 0 ? "?" : io.modelserve.cluster.Resources.formatBytes(used)) + " / " + total;
     }

@@ -167,6 +167,9 @@ public record DeploymentSpec(
             text.append("|model:").append(model.name()).append('=').append(model.sha256());
         }
         text.append("|cost:").append(cost.cpuMilli()).append('/').append(cost.gpuMilli());
+        if (cost.gpuMemoryBytes() > 0) {
+            text.append("|gpu_memory:").append(cost.gpuMemoryBytes()); // absent before: older versions unchanged
+        }
         if (!options.isEmpty()) {
             text.append("|options:").append(new TreeMap<>(options));
         }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 final class DeploymentSectionValidator {
     static final String PREFIX = "algopkg.";
     static final String CONFIG_PREFIX = "config.";
-    static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "cpu_cost", "route",
+    static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "gpu_memory", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
             "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log");
 
@@ -74,6 +74,7 @@ final class DeploymentSectionValidator {
         Optional<io.modelserve.cluster.Autoscaling> autoscaling = ScalingKeys.autoscaling(values);
         io.modelserve.cluster.Isolation isolation = ScalingKeys.isolation(values);
         long gpuMilli = values.milli("gpu_cost", 0, 1000);
+        long gpuMemory = gpuMemory(values, gpuMilli);
         long cpuMilli = values.milli("cpu_cost", 1000, -1);
         // A canary serves its main deployment's route: it may repeat it, and ConfigParser fills it in.
         Optional<String> route = canary && values.value("route").isEmpty() ? Optional.of("") : route(values);
@@ -89,8 +90,36 @@ final class DeploymentSectionValidator {
             return Optional.empty();
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
-                new Resources(cpuMilli, gpuMilli), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry).withBare(!envelope)
+                new Resources(cpuMilli, gpuMilli, gpuMemory), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry).withBare(!envelope)
                 .withOptions(options).withTraffic(traffic).withIsolation(isolation).withAutoscaling(autoscaling.orElse(null)));
+    }
+
+    /**
+     * {@code gpu_memory = 6g}: a GPU share by memory instead of a fraction; the scheduler turns it into
+     * the share of the device it lands on. One of the two: both at once would say two different things.
+     */
+    private static long gpuMemory(SectionValues values, long gpuMilli) {
+        Optional<String> text = values.value("gpu_memory").filter(v -> !v.isBlank());
+        if (text.isEmpty()) {
+            return 0;
+        }
+        long bytes;
+        try {
+            bytes = Resources.parseBytes(text.get());
+        } catch (NumberFormatException e) {
+            values.error("gpu_memory", "must be " + e.getMessage() + ", got " + ConfigErrors.quote(text.get()));
+            return 0;
+        }
+        if (bytes == 0) {
+            values.error("gpu_memory", "must be more than 0 (leave it out for a CPU-only replica)");
+            return 0;
+        }
+        if (gpuMilli > 0) {
+            values.error("gpu_memory", "give gpu_cost or gpu_memory, not both: gpu_memory asks for a share of the"
+                    + " device by its memory");
+            return 0;
+        }
+        return bytes;
     }
 
     /** Required in a canary section, refused in a main one (whose share is what its canaries leave). */

@@ -33,12 +33,40 @@ final class PendingReason {
         }
         String cpu = "needs cpu " + Resources.formatMilli(need.cpuMilli()) + ", largest free "
                 + Resources.formatMilli(Math.max(0, mostCpu.freeCpuMilli())) + " on " + mostCpu.nodeId();
-        String gpu = "needs gpu " + Resources.formatMilli(need.gpuMilli()) + (mostGpu == null
-                ? ", no node has a GPU"
-                : ", largest free " + Resources.formatMilli(mostGpu.largestFreeGpuMilli()) + " on " + mostGpu.nodeId());
+        String gpu;
+        boolean gpuShort;
+        if (need.gpuMemoryBytes() > 0) {
+            NodeLedger mostMemory = null;
+            NodeLedger largestDevice = null;
+            for (NodeLedger node : nodes) {
+                if (node.gpuCount() > 0 && (mostMemory == null
+                        || node.largestFreeGpuMemoryBytes() > mostMemory.largestFreeGpuMemoryBytes())) {
+                    mostMemory = node;
+                }
+                if (node.gpuCount() > 0 && (largestDevice == null
+                        || node.largestGpuMemoryBytes() > largestDevice.largestGpuMemoryBytes())) {
+                    largestDevice = node;
+                }
+            }
+            String asked = "needs gpu memory " + Resources.formatBytes(need.gpuMemoryBytes());
+            if (mostMemory == null) {
+                gpu = asked + ", no node has a GPU";
+            } else if (need.gpuMemoryBytes() > largestDevice.largestGpuMemoryBytes()) {
+                gpu = asked + ", more than the largest GPU holds (" + Resources.formatBytes(largestDevice.largestGpuMemoryBytes())
+                        + " on " + largestDevice.nodeId() + ")";
+            } else {
+                gpu = asked + ", largest free " + Resources.formatBytes(mostMemory.largestFreeGpuMemoryBytes()) + " on "
+                        + mostMemory.nodeId();
+            }
+            gpuShort = mostMemory == null || need.gpuMemoryBytes() > mostMemory.largestFreeGpuMemoryBytes();
+        } else {
+            gpu = "needs gpu " + Resources.formatMilli(need.gpuMilli()) + (mostGpu == null
+                    ? ", no node has a GPU"
+                    : ", largest free " + Resources.formatMilli(mostGpu.largestFreeGpuMilli()) + " on " + mostGpu.nodeId());
+            gpuShort = need.gpuMilli() > 0 && (mostGpu == null || need.gpuMilli() > mostGpu.largestFreeGpuMilli());
+        }
 
         boolean cpuShort = need.cpuMilli() > mostCpu.freeCpuMilli();
-        boolean gpuShort = need.gpuMilli() > 0 && (mostGpu == null || need.gpuMilli() > mostGpu.largestFreeGpuMilli());
         List<String> parts = new ArrayList<>();
         if (cpuShort) {
             parts.add(cpu);

@@ -28,7 +28,9 @@ import java.util.Set;
  *   <li>then the lowest nodeId, so the same input always gives the same plan.
  * </ol>
  * On the chosen node a GPU share goes to the device with the least free GPU that still holds it
- * (best fit, lowest index on ties), which packs fractions and keeps whole devices free.
+ * (best fit, lowest index on ties), which packs fractions and keeps whole devices free. A request by
+ * memory ({@code gpu_memory}) becomes, on each device, its memory as a share of that device's,
+ * rounded up to a thousandth, and is placed and charged as that share.
  *
  * <p>Cost: O(requests x nodes x gpus) time, plus O(allocations) to build the free view;
  * O(nodes x (gpus + deployments)) memory. All arithmetic is in {@code long} milli-units.
@@ -53,12 +55,13 @@ public final class ReplicaScheduler {
                 continue;
             }
             Device device = Device.CPU;
-            long gpuMilli = request.cost().gpuMilli();
-            if (gpuMilli > 0) {
-                int index = node.bestFitGpu(gpuMilli);
+            long gpuMilli = 0;
+            if (request.cost().needsGpu()) {
+                int index = node.bestFitGpu(request.cost());
+                gpuMilli = node.gpuMilliOn(request.cost(), index);
                 device = Device.gpu(index, gpuMilli / (double) NodeLedger.GPU_MILLI);
             }
-            node.charge(request.deployment(), request.cost(), device.index());
+            node.charge(request.deployment(), request.cost().cpuMilli(), device.index(), gpuMilli);
             placed.add(new Placement(request.replicaId(), node.nodeId(), device));
         }
         return new PlacementResult(placed, pending);
@@ -77,7 +80,10 @@ public final class ReplicaScheduler {
         for (Allocation allocation : view.allocations()) {
             NodeLedger ledger = byId.get(allocation.nodeId());
             if (ledger != null) {
-                ledger.charge(allocation.deployment(), allocation.cost(), allocation.device().index());
+                // The share it was placed with: for gpu_memory, what its memory came to on that device.
+                Device device = allocation.device();
+                ledger.charge(allocation.deployment(), allocation.cost().cpuMilli(), device.index(),
+                        device.isGpu() ? Math.round(device.fraction() * NodeLedger.GPU_MILLI) : 0);
             }
         }
         return nodes;

@@ -153,6 +153,23 @@ class ConfigParserTest {
     }
 
     @Test
+    void gpuMemoryAsksForTheDeviceByItsMemoryAndIsPartOfTheVersion() throws Exception {
+        fx.jar("Foo", "org.example.Foo");
+        ConfigResult.Valid valid = fx.valid(SERVE + foo("gpu_memory = 6g"));
+        ConfigResult.Valid other = fx.valid(SERVE + foo("gpu_memory = 8g"));
+
+        assertThat(valid.deployments().get(0).cost()).isEqualTo(new Resources(1000, 0, 6L << 30));
+        assertThat(valid.deployments().get(0).version()).isNotEqualTo(other.deployments().get(0).version());
+    }
+
+    @Test
+    void gpuMemoryBesideAGpuFractionIsRefused() throws Exception {
+        fx.jar("Foo", "org.example.Foo");
+        assertThat(fx.errors(SERVE + foo("gpu_cost = 0.5", "gpu_memory = 6g")))
+                .anyMatch(e -> e.toString().contains("gpu_memory: give gpu_cost or gpu_memory, not both"));
+    }
+
+    @Test
     void deploymentsKeepFileOrderAndBuiltinsNeedNoPlugin() throws Exception {
         fx.jar("Zed", "org.example.Zed");
         fx.model("net.onnx", "n");

@@ -35,6 +35,8 @@ class DeploymentErrorsTest {
         "replicas = 1.5           | replicas       | must be a whole number >= 0, got '1.5'",
         "gpu_cost = 1.5           | gpu_cost       | must be a decimal in 0..1 with at most 3 decimals (e.g. 0.5), got '1.5'",
         "gpu_cost = 0.1234        | gpu_cost       | got '0.1234'",
+        "gpu_memory = 6GB         | gpu_memory     | must be a size such as 512m or 6g, got '6GB'",
+        "gpu_memory = 0g          | gpu_memory     | must be more than 0",
         "cpu_cost = -1            | cpu_cost       | must be a decimal >= 0 with at most 3 decimals",
         "cpu_cost = 1e3           | cpu_cost       | got '1e3'",
         "method = PUT             | method         | must be GET, POST or GET,POST, got 'PUT'",
