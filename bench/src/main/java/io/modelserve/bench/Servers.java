@@ -125,6 +125,13 @@ final class Servers {
     }
 
     static Running head(String name, List<String> plugins, String deployments, List<String> startOptions) throws Exception {
+        Running head = launch(name, plugins, deployments, startOptions);
+        awaitConverged(head.process(), head.port(), head.dashboard(), head.dir());
+        return head;
+    }
+
+    /** The same head, returned as soon as its process runs: for a caller that watches its replicas start itself. */
+    static Running launch(String name, List<String> plugins, String deployments, List<String> startOptions) throws Exception {
         Path dir = Files.createDirectories(ROOT.resolve("bench/target/runs")).resolve(name + "-" + System.currentTimeMillis());
         Files.createDirectories(dir.resolve("algopkg"));
         for (String plugin : plugins) {
@@ -159,7 +166,6 @@ final class Servers {
                 process.destroy();
             }
         };
-        awaitConverged(process, port, dashboard, dir);
         return new Running("modelserve", process, port, stop, dashboard, dir);
     }
 
