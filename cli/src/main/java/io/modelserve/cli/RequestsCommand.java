@@ -90,8 +90,12 @@ final class RequestsCommand implements Callable<Integer> {
                 + "  " + request.path("route").asText("-") + "  " + text(request, "replica") + "@" + text(request, "node")
                 + (request.path("version").isTextual() ? "  v" + request.path("version").asText() : "")
                 + "  " + ms(request.path("totalMs")) + " ms (queue " + ms(request.path("queueMs")) + ", compute "
-                + ms(request.path("computeMs")) + ")  in " + request.path("bytesIn").asLong() + " B, out "
-                + request.path("bytesOut").asLong() + " B";
+                + ms(request.path("computeMs")) + ")  in " + bytes(request.path("bytesIn")) + ", out "
+                + bytes(request.path("bytesOut"));
+    }
+
+    private static String bytes(JsonNode value) {
+        return value.isNumber() ? value.asLong() + " B" : "-";
     }
 
     private static String text(JsonNode request, String field) {

@@ -85,7 +85,7 @@ class DashboardBrowserTest {
         workspace.copyPlugin("AlgoExample", "Faulty");
         Assumptions.assumeTrue(Files.isRegularFile(workspace.dir().resolve("algopkg/Misbehaving.jar")), "examples built");
         // Still in the [MODEL SERVE] section the header opens.
-        workspace.writeConf("conf.ini", "admin_token = " + TOKEN + "\n\n" + EXAMPLE);
+        workspace.writeConf("conf.ini", "admin_token = " + TOKEN + "\naccess_log = true\n\n" + EXAMPLE);
         head = workspace.start("conf.ini");
         screenshots = Cli.ROOT.resolve("test/target/screenshots");
         Files.createDirectories(screenshots);
@@ -187,6 +187,9 @@ class DashboardBrowserTest {
                     "the latency chart shows p50/p99");
             await(By.id("chart-split"), c -> c.getAttribute("data-last").matches(".*computeMs=[0-9].*"),
                     "the queue wait vs compute chart shows where the time went");
+            String request = await(By.cssSelector("#requests tr[data-status='200']"), r -> r.getText().contains("/extract"),
+                    "the request log shows the load's requests");
+            assertThat(request).contains("node-" + head.bind, "rest", "AlgoExample-");
             String hover = hoverValue("chart-throughput");
             assertThat(hover).as("hovering shows values with their unit").contains("/s");
             screenshot("deployment-under-load");
@@ -217,6 +220,15 @@ class DashboardBrowserTest {
             await(By.id("deployment-error-rate"), e -> e.getText().endsWith("%") && !e.getText().startsWith("0"), "the error rate");
             await(By.id("chart-throughput"), c -> c.getAttribute("data-last").matches(".*serverErrorRps=[1-9].*"),
                     "the 5xx line of the throughput chart");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("request-status"))).selectByValue("5xx");
+            String failed = await(By.cssSelector("#requests tr[data-status]"), r -> "500".equals(r.getAttribute("data-status")),
+                    "the request log filtered to 5xx shows the 500s");
+            assertThat(failed).as("the replica whose plugin threw").contains("/bad", "Misbehaving-");
+            // The table is redrawn every 2 s: its rows are read in one go, within one wait.
+            List<String> statuses = new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                    .until(driver -> driver.findElements(By.cssSelector("#requests tr[data-status]")).stream()
+                            .map(r -> r.getAttribute("data-status")).toList());
+            assertThat(statuses).isNotEmpty().allSatisfy(status -> assertThat(status).startsWith("5"));
             screenshot("deployment-degraded");
             assertThat(load.stop().ok()).as("every answer was an error").isZero();
         }
@@ -339,6 +351,18 @@ class DashboardBrowserTest {
             follow.destroy();
             follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    @Order(8)
+    void theCliPrintsTheRequestLog() throws Exception {
+        Cli.Result errors = Cli.run(workspace.dir(), 60, "requests", "Misbehaving", "--status", "5xx", "-n", "5", "--conf", "conf.ini");
+        assertThat(errors.exitCode()).as(errors.output()).isZero();
+        assertThat(errors.output().lines().filter(l -> l.contains("  500  rest  /bad  Misbehaving-")).count())
+                .as(errors.output()).isEqualTo(5);
+        Cli.Result slow = Cli.run(workspace.dir(), 60, "requests", "AlgoExample", "--min-ms", "100000", "--conf", "conf.ini");
+        assertThat(slow.exitCode()).as(slow.output()).isZero();
+        assertThat(slow.output()).as("nothing took 100 s").doesNotContain("/extract");
     }
 
     /** Applies the conf.ini in force plus {@code sections}; returns the new generation. */

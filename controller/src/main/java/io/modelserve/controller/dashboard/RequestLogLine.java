@@ -13,9 +13,10 @@ import java.util.Optional;
  *
  * @param atMillis the answer's time, from the line's ISO-8601 {@code time}
  * @param replica  the replica that answered, or null when none did (a 503 before routing)
+ * @param bytesOut the answer's body size, or null for a streamed answer
  */
 public record RequestLogLine(long atMillis, String time, String deployment, String route, String protocol, String version,
-        String replica, String node, int status, long bytesIn, long bytesOut, Double queueMs, Double computeMs,
+        String replica, String node, int status, Long bytesIn, Long bytesOut, Double queueMs, Double computeMs,
         Double totalMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,8 +30,8 @@ public record RequestLogLine(long atMillis, String time, String deployment, Stri
             String time = json.get("time").asText();
             return Optional.of(new RequestLogLine(Instant.parse(time).toEpochMilli(), time, text(json, "deployment"),
                     text(json, "route"), text(json, "protocol"), text(json, "version"), text(json, "replica"),
-                    text(json, "node"), json.path("status").asInt(0), json.path("bytes_in").asLong(0),
-                    json.path("bytes_out").asLong(0), number(json, "queue_ms"), number(json, "compute_ms"),
+                    text(json, "node"), json.path("status").asInt(0), whole(json, "bytes_in"),
+                    whole(json, "bytes_out"), number(json, "queue_ms"), number(json, "compute_ms"),
                     number(json, "total_ms")));
         } catch (java.io.IOException | DateTimeParseException e) {
             return Optional.empty();
@@ -40,6 +41,11 @@ public record RequestLogLine(long atMillis, String time, String deployment, Stri
     private static String text(JsonNode json, String field) {
         JsonNode value = json.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Long whole(JsonNode json, String field) {
+        JsonNode value = json.get(field);
+        return value != null && value.isNumber() ? value.asLong() : null;
     }
 
     private static Double number(JsonNode json, String field) {

@@ -38,7 +38,7 @@ class DeploymentRequestsTest {
         assertThat(line.atMillis()).isEqualTo(java.time.Instant.parse("2026-12-02T05:00:00.125Z").toEpochMilli());
         assertThat(line.replica()).as("no replica answered").isNull();
         assertThat(line.status()).isEqualTo(503);
-        assertThat(line.bytesIn()).isEqualTo(12);
+        assertThat(line.bytesIn()).isEqualTo(12L);
         assertThat(line.queueMs()).isEqualTo(0.012);
         assertThat(line.totalMs()).isEqualTo(2.5);
         assertThat(RequestLogLine.parse("{\"time\":\"yesterday\"}")).as("not a time").isEmpty();

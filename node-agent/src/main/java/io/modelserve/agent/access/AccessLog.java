@@ -97,17 +97,17 @@ public final class AccessLog implements AutoCloseable {
      * Logs one answered request, if its deployment is logged.
      *
      * @param spec     the version that served it, or the deployment it was for when none did
-     * @param served   what answered it; null when no replica did
+     * @param outcome  how it ended; null when it never reached a replica's router
      * @param bytesOut -1 when not known
      */
     public void record(AccessLine.Protocol protocol, String route, DeploymentSpec spec, boolean versionChosen,
-            Outcome.Served served, int status, long bytesIn, long bytesOut, long startedNanos) {
+            Outcome outcome, int status, long bytesIn, long bytesOut, long startedNanos) {
         if (!logs(spec)) {
             return;
         }
-        RunTiming timing = served == null ? RunTiming.UNKNOWN : served.timing();
+        RunTiming timing = outcome == null ? RunTiming.UNKNOWN : outcome.timing();
         offer(new AccessLine(clock.instant(), spec.mainName(), route, protocol, versionChosen ? spec.label() : null,
-                served == null ? null : served.replicaId(), served == null || served.node() == null ? nodeId : served.node(),
+                outcome == null ? null : outcome.replicaId(), outcome == null || outcome.node() == null ? nodeId : outcome.node(),
                 status, Math.max(0, bytesIn), bytesOut, timing.queueNanos(), timing.computeNanos(),
                 System.nanoTime() - startedNanos));
     }

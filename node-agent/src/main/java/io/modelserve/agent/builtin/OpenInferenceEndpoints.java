@@ -156,7 +156,7 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         OpenInferenceService.Ran ran = answer.ran();
         if (ran != null) {
             service.access().record(io.modelserve.agent.access.AccessLine.Protocol.OIP, ctx.path(), ran.spec(),
-                    ran.versionChosen(), ran.served(), status, bytesIn, bytesOut, started);
+                    ran.versionChosen(), ran.outcome(), status, bytesIn, bytesOut, started);
         }
     }
 

@@ -100,9 +100,9 @@ public final class OpenInferenceService {
      * Where an inference went, for the access log.
      *
      * @param spec   the version it went to (its deployment when it was refused before one was chosen)
-     * @param served what answered it; null when no replica did
+     * @param outcome how it ended; null when it was refused before it reached the router
      */
-    public record Ran(DeploymentSpec spec, boolean versionChosen, Outcome.Served served) {}
+    public record Ran(DeploymentSpec spec, boolean versionChosen, Outcome outcome) {}
 
     /** Where the front ends log an inference they answered. */
     public io.modelserve.agent.access.AccessLog access() {
@@ -204,7 +204,7 @@ public final class OpenInferenceService {
         Outcome outcome = router.dispatch(found.spec(), new JsonRequest(request, NO_BODY, OpenInference.INFER_TYPE),
                 found.fallback());
         return switch (outcome) {
-            case Outcome.Refused refused -> counted(found.spec(), true, null, startedNanos,
+            case Outcome.Refused refused -> counted(found.spec(), true, refused, startedNanos,
                     Answer.failed(refused.status(), refused.message(), refused.retryAfterSeconds()));
             case Outcome.Served served -> {
                 JsonNode result = tree(served.result());
@@ -230,9 +230,9 @@ public final class OpenInferenceService {
         };
     }
 
-    private Answer counted(DeploymentSpec spec, boolean versionChosen, Outcome.Served served, long startedNanos, Answer answer) {
-        requests.record(spec, served == null ? null : served.replicaId(), answer.status(), startedNanos);
-        return answer.ran(new Ran(spec, versionChosen, served));
+    private Answer counted(DeploymentSpec spec, boolean versionChosen, Outcome outcome, long startedNanos, Answer answer) {
+        requests.record(spec, outcome == null ? null : outcome.replicaId(), answer.status(), startedNanos);
+        return answer.ran(new Ran(spec, versionChosen, outcome));
     }
 
     private static JsonNode tree(Object result) {

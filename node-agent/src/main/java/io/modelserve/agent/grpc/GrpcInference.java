@@ -130,7 +130,7 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
         OpenInferenceService.Ran ran = answer.ran();
         if (ran != null) {
             service.access().record(io.modelserve.agent.access.AccessLine.Protocol.GRPC, ROUTE, ran.spec(), ran.versionChosen(),
-                    ran.served(), status, bytesIn, bytesOut, started);
+                    ran.outcome(), status, bytesIn, bytesOut, started);
         }
     }
 

@@ -281,7 +281,7 @@ public final class Ingress implements AutoCloseable, RequestLog {
                 if (refused.retryAfterSeconds() > 0) {
                     ctx.header("Retry-After", String.valueOf(refused.retryAfterSeconds()));
                 }
-                done(ctx, spec, true, null, refused.status(), started, error(ctx, bare, refused.status(), refused.message()));
+                done(ctx, spec, true, refused, refused.status(), started, error(ctx, bare, refused.status(), refused.message()));
             }
         }
     }
@@ -314,11 +314,11 @@ public final class Ingress implements AutoCloseable, RequestLog {
     /** The body's length once read (a chunked body has no Content-Length). */
     private static final String BYTES_IN = "modelserve.bytesIn";
 
-    private void done(Context ctx, DeploymentSpec spec, boolean versionChosen, Outcome.Served served, int status,
+    private void done(Context ctx, DeploymentSpec spec, boolean versionChosen, Outcome outcome, int status,
             long started, long bytesOut) {
-        record(spec, served == null ? null : served.replicaId(), status, started);
+        record(spec, outcome == null ? null : outcome.replicaId(), status, started);
         if (access.logs(spec)) {
-            access.record(io.modelserve.agent.access.AccessLine.Protocol.REST, ctx.path(), spec, versionChosen, served, status,
+            access.record(io.modelserve.agent.access.AccessLine.Protocol.REST, ctx.path(), spec, versionChosen, outcome, status,
                     ctx.attribute(BYTES_IN) instanceof Long read ? read : Math.max(0, ctx.req().getContentLengthLong()), bytesOut,
                     started);
         }

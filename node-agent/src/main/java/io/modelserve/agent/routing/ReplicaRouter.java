@@ -219,7 +219,7 @@ public final class ReplicaRouter {
         } catch (TimeoutException e) {
             job.result().cancel(false);
             cancelStream(job);
-            return Attempt.done(timedOut(spec));
+            return Attempt.done(timedOut(spec).ranOn(null, replica.id(), job.timing(System.nanoTime())));
         } catch (InterruptedException e) {
             job.result().cancel(false);
             cancelStream(job);
@@ -230,21 +230,24 @@ public final class ReplicaRouter {
                 return Attempt.refused(Refusal.REPLICA_GONE);
             }
             if (e.getCause() instanceof TimeoutException) {
-                return Attempt.done(timedOut(spec)); // run on this thread past its deadline; the rescue answered
+                // run on this thread past its deadline; the rescue answered
+                return Attempt.done(timedOut(spec).ranOn(null, replica.id(), job.timing(System.nanoTime())));
             }
             if (invalidRequest(e.getCause()) instanceof io.modelserve.sdk.InvalidRequestException invalid) {
                 // The client's mistake, as the plugin said: its 4xx and message, not a 500.
-                return Attempt.done(Outcome.Refused.of(invalid.status(), invalid.getMessage()));
+                return Attempt.done(Outcome.Refused.of(invalid.status(), invalid.getMessage())
+                        .ranOn(null, replica.id(), job.timing(System.nanoTime())));
             }
             if (e.getCause() instanceof BackendFailure failure
                     && failure.getCause() instanceof io.modelserve.sdk.DeploymentCallException call) {
                 // A composed deployment's callee refused or failed: the caller answers with its status.
                 // Its 503 is this request's answer (no refusal code): the caller's plugin ran.
-                return Attempt.done(Outcome.Refused.of(call.httpStatus(), call.getMessage()));
+                return Attempt.done(Outcome.Refused.of(call.httpStatus(), call.getMessage())
+                        .ranOn(null, replica.id(), job.timing(System.nanoTime())));
             }
             String message = e.getCause() instanceof BackendFailure failure ? failure.getMessage()
                     : BackendFailure.describe(e.getCause());
-            return Attempt.done(Outcome.Refused.of(500, message));
+            return Attempt.done(Outcome.Refused.of(500, message).ranOn(null, replica.id(), job.timing(System.nanoTime())));
         }
     }
 
@@ -260,7 +263,7 @@ public final class ReplicaRouter {
         }
     }
 
-    private static Outcome timedOut(DeploymentSpec spec) {
+    private static Outcome.Refused timedOut(DeploymentSpec spec) {
         return Outcome.Refused.of(504, spec.name() + " did not answer within timeout_ms = " + spec.timeoutMs());
     }
 
@@ -284,7 +287,10 @@ public final class ReplicaRouter {
                     slash < 0 ? remote.replicaId() : info.substring(slash + 1), answered.timing());
         }
         int retryAfter = answered.status() == 503 ? 1 : 0;
-        return new Outcome.Refused(answered.status(), answered.body().path("error").asText("error from " + remote.node()), retryAfter);
+        Outcome.Refused refused = new Outcome.Refused(answered.status(),
+                answered.body().path("error").asText("error from " + remote.node()), retryAfter);
+        // A peer that ran the plugin says so with its timing; a refusal before that names no replica.
+        return answered.timing().known() ? refused.ranOn(remote.node(), remote.replicaId(), answered.timing()) : refused;
     }
 
     /**

@@ -119,9 +119,9 @@ public final class ReplicaEndpoint implements Ingress.Extension {
         boolean stream = ctx.header(ChunkStreamWriter.STREAM_HEADER) != null;
         // Run here on this thread when the replica is idle: the sending node's own deadline answers its client.
         Outcome outcome = router.dispatchTo(replica, request.get(), timeout, stream, io.modelserve.agent.runtime.Rescue.NONE);
-        if (outcome instanceof Outcome.Served served && served.timing().known()) {
-            // The sending node's access log reports where the time went here.
-            ctx.header(io.modelserve.agent.runtime.RunTiming.HEADER, served.timing().header());
+        if (outcome.timing().known()) {
+            // The sending node's access log reports where the time went here (and, for an error, that a plugin ran).
+            ctx.header(io.modelserve.agent.runtime.RunTiming.HEADER, outcome.timing().header());
         }
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof ChunkSource chunks -> {

@@ -63,8 +63,8 @@ class ReplicaRouterTest {
         Outcome teapot = router.dispatch(spec, new io.modelserve.agent.runtime.JsonRequest(
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("teapot", true), null, null));
 
-        assertThat(bad).isEqualTo(new Outcome.Refused(400, "input 'text' is missing", 0));
-        assertThat(teapot).isEqualTo(new Outcome.Refused(418, "no coffee", 0));
+        assertAnsweredBy(bad, 400, "input 'text' is missing", "strict-");
+        assertAnsweredBy(teapot, 418, "no coffee", "strict-");
         assertThat(runs.get()).isEqualTo(2); // not a refusal to run: never tried on the other replica
     }
 
@@ -169,7 +169,12 @@ class ReplicaRouterTest {
 
         Outcome outcome = router.dispatch(spec, text("late"));
 
-        assertThat(outcome).isEqualTo(new Outcome.Refused(504, "echo did not answer within timeout_ms = 100", 0));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Refused.class, refused -> {
+            assertThat(refused.status()).isEqualTo(504);
+            assertThat(refused.message()).isEqualTo("echo did not answer within timeout_ms = 100");
+            assertThat(refused.replicaId()).as("where it waited").isEqualTo("echo-1");
+            assertThat(refused.timing().known()).as("its plugin call never began").isFalse();
+        });
         busy.open();
         earlier.result().get(30, TimeUnit.SECONDS);
         Await.until("the queue to be worked off", () -> replica.ongoing() == 0 && replica.queued() == 0);
@@ -185,7 +190,7 @@ class ReplicaRouterTest {
         }));
         directory.answer("echo", List.of(replica));
 
-        assertThat(router.dispatch(spec, text(""))).isEqualTo(new Outcome.Refused(500, "text is empty", 0));
+        assertAnsweredBy(router.dispatch(spec, text("")), 500, "text is empty", "echo-1");
     }
 
     @Test
@@ -200,7 +205,7 @@ class ReplicaRouterTest {
         Replica second = fixture.running(spec, "echo-2", healthy);
         directory.answer("echo", List.of(first), List.of(first, second));
 
-        assertThat(router.dispatch(spec, text("x"))).isEqualTo(new Outcome.Refused(500, "boom", 0));
+        assertAnsweredBy(router.dispatch(spec, text("x")), 500, "boom", "echo-1");
         assertThat(healthy.count("inference")).isZero();
     }
 
@@ -232,5 +237,17 @@ class ReplicaRouterTest {
         gate.awaitEntered();
         submitAccepted(replica, "fills the queue");
         assertThat(replica.submit(Job.of(text("probe")))).isEqualTo(Replica.Admission.FULL);
+    }
+
+    /** The request's own error answer, given by the replica (id starting {@code replica}) whose plugin ran it. */
+    private static void assertAnsweredBy(Outcome outcome, int status, String message, String replica) {
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Refused.class, refused -> {
+            assertThat(refused.status()).isEqualTo(status);
+            assertThat(refused.message()).isEqualTo(message);
+            assertThat(refused.refusal()).as("not a refusal to run").isNull();
+            assertThat(refused.replicaId()).as("the replica that ran it").startsWith(replica);
+            assertThat(refused.node()).as("this node").isNull();
+            assertThat(refused.timing().known()).as("its queue wait and compute").isTrue();
+        });
     }
 }
