@@ -125,6 +125,23 @@ public record DeploymentSpec(
                 maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare);
     }
 
+    /**
+     * The plugin this deployment runs, as named in algopkg_dir (the jar without {@code .jar}, or the
+     * folder), derived from its jars so that it cannot disagree with what is shipped; the backend
+     * ({@code builtin:<name>}) for a built-in. Several sections may run one plugin ({@code plugin =}).
+     */
+    public String plugin() {
+        if (pluginJars.isEmpty()) {
+            return backend;
+        }
+        String first = pluginJars.getFirst().name();
+        int slash = first.indexOf('/');
+        if (slash >= 0) {
+            return first.substring(0, slash);
+        }
+        return first.endsWith(".jar") ? first.substring(0, first.length() - ".jar".length()) : first;
+    }
+
     public boolean isBuiltin() {
         return backend.startsWith("builtin:");
     }

@@ -51,9 +51,10 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     /**
      * @param traffic percent of the route's unpinned requests, where the route has canaries; null otherwise
      * @param health  its state and why (see {@link DeploymentHealth}); the dashboard shows it as it is
+     * @param plugin  the jar or folder of algopkg_dir it runs ({@link DeploymentSpec#plugin()}); several may share one
      */
     public record DeploymentLine(String name, String route, List<String> methods, int desired, int ready,
-            String version, String backend, Integer traffic, DeploymentHealth health) {}
+            String version, String backend, String plugin, Integer traffic, DeploymentHealth health) {}
 
     public record ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
             String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {}
@@ -145,7 +146,7 @@ public record ClusterReport(String leader, long generation, boolean converged, L
             }
             List<ReplicaLine> mine = lines.stream().filter(l -> l.deployment().equals(spec.name())).toList();
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
-                    spec.version(), spec.backend(), traffic(spec, desired),
+                    spec.version(), spec.backend(), spec.plugin(), traffic(spec, desired),
                     DeploymentHealth.judge(spec.replicas(), ready, spec.version(), mine, recentTraffic.apply(spec.name()))));
         }
         List<AutoscaleLine> autoscaling = new ArrayList<>();

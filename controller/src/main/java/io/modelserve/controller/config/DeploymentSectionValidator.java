@@ -22,7 +22,8 @@ final class DeploymentSectionValidator {
     static final String CONFIG_PREFIX = "config.";
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "gpu_memory", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
-            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log");
+            "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log",
+            "plugin");
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -31,6 +32,8 @@ final class DeploymentSectionValidator {
     /** Also keeps the regexes below, which recurse per repetition, away from deep stacks. */
     private static final int MAX_NAME_LENGTH = 1024;
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_.-]+");
+    /** A plugin's name is a file or folder name directly in algopkg_dir, as a section's package name is. */
+    private static final Pattern PLUGIN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.@-]{0,127}");
 
     private final Map<String, BuiltinSchema> builtins;
     private final FileDigests digests;
@@ -62,10 +65,13 @@ final class DeploymentSectionValidator {
         Optional<String> backend = backend(values);
         Optional<BuiltinSchema> builtin = backend.filter(b -> b.startsWith(BUILTIN))
                 .map(b -> builtins.get(b.substring(BUILTIN.length())));
+        if (builtin.isPresent() && values.value("plugin").isPresent()) {
+            values.error("plugin", "a builtin backend runs no plugin; remove 'plugin' or name a backend class");
+        }
         Map<String, String> config = config(values, builtin);
         Map<String, String> options = builtin.map(schema -> options(values, schema)).orElse(Map.of());
         List<Artifact> jars = backend.filter(b -> !b.startsWith(BUILTIN)).isPresent() && algopkg.isPresent()
-                ? pluginJars(values, name, backend.get(), algopkg.get()) : List.of();
+                ? pluginJars(values, pluginName(values, name), backend.get(), algopkg.get()) : List.of();
         List<Artifact> models = modelZoo.map(zoo -> models(values, zoo)).orElse(List.of());
         if (builtin.isPresent() && modelZoo.isPresent()) {
             models = withOptionFiles(values, builtin.get(), models, modelZoo.get());
@@ -227,16 +233,36 @@ final class DeploymentSectionValidator {
         return backend;
     }
 
-    private List<Artifact> pluginJars(SectionValues values, String name, String className, RootDirectory algopkg) {
+    /**
+     * {@code plugin = <Name>} lets any number of sections run one jar or folder with their own models,
+     * config and routes; without it the plugin is the section's own name, as before. A bad name is
+     * reported and the section's name is used, so the rest of the section is still checked.
+     */
+    private static String pluginName(SectionValues values, String sectionName) {
+        Optional<String> given = values.value("plugin").map(String::strip);
+        if (given.isEmpty()) {
+            return sectionName;
+        }
+        if (!PLUGIN_NAME.matcher(given.get()).matches() || given.get().contains("..")) {
+            values.error("plugin", "must name a jar (without .jar) or folder directly in algopkg_dir, matching "
+                    + "[A-Za-z][A-Za-z0-9_.@-]*, got " + ConfigErrors.quote(given.get()));
+            return sectionName;
+        }
+        return given.get();
+    }
+
+    private List<Artifact> pluginJars(SectionValues values, String plugin, String className, RootDirectory algopkg) {
+        // Problems finding the plugin belong to the key that named it.
+        String key = values.value("plugin").isPresent() ? "plugin" : "backend";
         PluginLocator locator = new PluginLocator(algopkg);
-        PluginLocator.Outcome outcome = locator.locate(name);
+        PluginLocator.Outcome outcome = locator.locate(plugin);
         if (outcome instanceof PluginLocator.Problem problem) {
-            values.error("backend", problem.message());
+            values.error(key, problem.message());
             return List.of();
         }
         List<Path> jars = ((PluginLocator.Jars) outcome).jars();
         locator.checkClass(className, jars).forEach(message -> values.error("backend", message));
-        return digest(values, "backend", algopkg, jars);
+        return digest(values, key, algopkg, jars);
     }
 
     private List<Artifact> models(SectionValues values, RootDirectory zoo) {

@@ -36,7 +36,7 @@ class ClusterReportTest {
         assertThat(report.leader()).isEqualTo("head-1");
         assertThat(report.generation()).isEqualTo(7);
         assertThat(report.deployments()).containsExactly(new DeploymentLine("llm", "/llm", List.of("POST"),
-                2, 2, spec("llm", 2).build().version(), "com.example.llm", null,
+                2, 2, spec("llm", 2).build().version(), "com.example.llm", "llm", null,
                 new DeploymentHealth(DeploymentHealth.State.HEALTHY, "2 of 2 replicas ready", null)));
         assertThat(report.nodes()).extracting(NodeLine::id, NodeLine::cpu, NodeLine::cpuUsed, NodeLine::gpus)
                 .containsExactly(tuple("n1", "4", "1", 1), tuple("n2", "8", "1", 0));

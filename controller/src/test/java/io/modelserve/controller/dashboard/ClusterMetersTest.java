@@ -14,7 +14,7 @@ class ClusterMetersTest {
 
     private static ClusterReport report(DeploymentHealth.State state) {
         return new ClusterReport("head", 1, true, List.of(), List.of(), List.of(),
-                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", null,
+                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", "Bad", null,
                         new DeploymentHealth(state, "why", 0.5))), List.of(), List.of());
     }
 
