@@ -36,7 +36,7 @@ class ClusterMetersTest {
 
     private static ClusterReport withReplicas(List<ClusterReport.ReplicaLine> replicas) {
         return new ClusterReport("head", 1, true, List.of(), List.of(), List.of(),
-                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", null,
+                List.of(new ClusterReport.DeploymentLine("bad", "/bad", List.of("POST"), 1, 1, "v1", "x.Bad", "Bad", null,
                         new DeploymentHealth(DeploymentHealth.State.HEALTHY, "", null))), replicas, List.of());
     }
 
