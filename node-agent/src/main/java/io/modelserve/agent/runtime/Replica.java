@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One backend instance with its own worker thread: the worker opens and initialises the backend,
+ * One backend instance with its own (virtual) worker thread: the worker opens and initialises the backend,
  * then takes requests from the {@link RequestQueue} as the {@link Batcher} decides, runs them through
  * the {@link Invoker}, probes health ({@link HealthProbe}) between requests, and closes the backend.
  *
@@ -101,7 +101,11 @@ public final class Replica implements ManagedReplica {
                 .description("Requests waiting in the replica's queue").register(metrics.pluginRegistry());
         Gauge.builder("modelserve.replica.inflight", this, r -> Math.max(0, r.ongoing() - r.queued()))
                 .description("Requests the plugin is working on now").register(metrics.pluginRegistry());
-        this.worker = Thread.ofPlatform().name("replica-" + assignment.replicaId()).daemon(true).unstarted(this::run);
+        // A virtual thread: an idle replica then costs no platform thread (a parked virtual thread is
+        // a few hundred bytes of heap), so a node can hold thousands. The turn still gives the plugin
+        // one caller at a time. A plugin call blocking in native code (ONNX Runtime) pins its carrier
+        // for that call, as the inline path on the ingress's virtual threads always did.
+        this.worker = Thread.ofVirtual().name("replica-" + assignment.replicaId()).unstarted(this::run);
     }
 
     public void start() {
