@@ -21,6 +21,14 @@ public final class NoopOverhead {
             max_queued = 1000
             """;
 
+    /**
+     * With {@code -Daccess_log=true}, {@code access_log = true} in {@code [MODEL SERVE]} (the line lands
+     * there: the deployment sections follow the header) to measure what the access log costs.
+     */
+    private static String deployment() {
+        return (Boolean.getBoolean("access_log") ? "access_log = true\n" : "") + DEPLOYMENT;
+    }
+
     private NoopOverhead() {}
 
     /** The machine's load average (Linux), so that a figure taken on a busy machine says so. */
@@ -36,8 +44,9 @@ public final class NoopOverhead {
         int connections = Integer.getInteger("connections", 32);
         double seconds = Double.parseDouble(System.getProperty("seconds", "10"));
         double warmup = Double.parseDouble(System.getProperty("warmup", "5"));
-        System.out.printf("no-op overhead: POST %s, closed loop, 1 and %d keep-alive connections, %.0f s each after %.0f s warm-up; %d cores%n",
-                new String(PAYLOAD, StandardCharsets.UTF_8), connections, seconds, warmup, Runtime.getRuntime().availableProcessors());
+        System.out.printf("no-op overhead: POST %s, closed loop, 1 and %d keep-alive connections, %.0f s each after %.0f s warm-up; %d cores;"
+                + " access_log %s%n", new String(PAYLOAD, StandardCharsets.UTF_8), connections, seconds, warmup,
+                Runtime.getRuntime().availableProcessors(), Boolean.getBoolean("access_log") ? "on" : "off");
 
         boolean withWrk = Wrk.available();
         Wrk.Result[] wrk = new Wrk.Result[6]; // bare, served, hop; at 1 and at `connections`
@@ -54,7 +63,7 @@ public final class NoopOverhead {
         }
         LoadResult serveOne;
         LoadResult serveMany;
-        try (Servers.Running head = Servers.head("noop", List.of("Noop"), DEPLOYMENT)) {
+        try (Servers.Running head = Servers.head("noop", List.of("Noop"), deployment())) {
             LoadGenerator load = new LoadGenerator(Servers.HOST, head.port(), "/echo", "application/json", PAYLOAD);
             serveOne = load.run("modelserve no-op", 1, warmup, seconds);
             serveMany = load.run("modelserve no-op", connections, warmup, seconds);
@@ -66,7 +75,7 @@ public final class NoopOverhead {
 
         LoadResult hopOne;
         LoadResult hopMany;
-        try (Servers.Running hop = Servers.hop("noop-hop", List.of("Noop"), DEPLOYMENT)) {
+        try (Servers.Running hop = Servers.hop("noop-hop", List.of("Noop"), deployment())) {
             LoadGenerator load = new LoadGenerator(Servers.HOST, hop.port(), "/echo", "application/json", PAYLOAD);
             hopOne = load.run("modelserve no-op, node hop", 1, warmup, seconds);
             hopMany = load.run("modelserve no-op, node hop", connections, warmup, seconds);

@@ -40,10 +40,13 @@ final class PluginOpener implements OpenedBackend.Opener {
             Path log = Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas", assignment.replicaId() + "-child.log");
             io.modelserve.agent.isolation.ChildBackend child = new io.modelserve.agent.isolation.ChildBackend(spec,
                     assignment.replicaId(), jars, models, log);
-            return new OpenedBackend(child, models, child::kill);
+            // The child answers its plugin's route only: a TensorModel in a child JVM is not offered on /v2.
+            return new OpenedBackend(child, models, child::kill, new io.modelserve.agent.builtin.PluginTensorCalls(spec.name()));
         }
         PluginLoader.LoadedBackend loaded = loader.load(spec.name(), jars, spec.backend());
-        return new OpenedBackend(loaded.backend(), models, loaded.classLoader());
+        // Every plugin: a protocol call never reaches a plugin's route, TensorModel or not.
+        return new OpenedBackend(loaded.backend(), models, loaded.classLoader(),
+                new io.modelserve.agent.builtin.PluginTensorCalls(spec.name()));
     }
 
     private List<Path> materialize(List<Artifact> artifacts) throws java.io.IOException {

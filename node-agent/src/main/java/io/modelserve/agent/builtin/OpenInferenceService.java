@@ -132,6 +132,13 @@ public final class OpenInferenceService {
             case Unknown unknown -> Answer.failed(404, unknown.message());
             case Version found -> {
                 boolean ready = router.hasReady(found.spec().name());
+                if (ready && !found.spec().isBuiltin()) {
+                    // A plugin is a model only if it declares a signature: its metadata says so.
+                    Answer metadata = modelMetadata(model, version);
+                    if (metadata.status() == 404) {
+                        yield metadata;
+                    }
+                }
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("name", found.main().name());
                 body.put("version", found.spec().label());
@@ -158,6 +165,9 @@ public final class OpenInferenceService {
         if (router.hasReady(found.spec().name())) {
             Outcome outcome = router.dispatch(found.spec(), new JsonRequest(JSON.createObjectNode(), NO_BODY,
                     OpenInference.METADATA_TYPE));
+            if (outcome instanceof Outcome.Served served && notTensorModel(tree(served.result())) != null) {
+                return Answer.failed(404, notTensorModel(tree(served.result())) + "; call its route /" + found.main().route());
+            }
             if (outcome instanceof Outcome.Served served && !(tree(served.result()).has(OpenInference.ERROR))) {
                 metadata = tree(served.result());
                 metadataSeen.put(key, metadata);
@@ -165,6 +175,11 @@ public final class OpenInferenceService {
         }
         if (metadata == null) {
             metadata = metadataSeen.get(key);
+        }
+        if (metadata == null && !found.spec().isBuiltin()) {
+            // A plugin declares its signature in code: only a replica of it can tell.
+            return Answer.failed(503, "no replica of " + found.spec().name() + " is ready to declare its tensor signature;"
+                    + " try again", 1);
         }
         if (metadata == null && modelFiles != null) {
             metadata = modelFiles.of(found.spec()).<JsonNode>map(JSON::valueToTree).orElse(null);
@@ -208,6 +223,10 @@ public final class OpenInferenceService {
                     Answer.failed(refused.status(), refused.message(), refused.retryAfterSeconds()));
             case Outcome.Served served -> {
                 JsonNode result = tree(served.result());
+                if (notTensorModel(result) != null) {
+                    yield counted(found.spec(), true, served, startedNanos, Answer.failed(404, notTensorModel(result)
+                            + "; call its route /" + found.main().route()));
+                }
                 if (!(result instanceof ObjectNode answer) || result.path(OpenInference.ERROR).isTextual()) {
                     String message = result.path(OpenInference.ERROR).asText("the model gave no tensors");
                     yield counted(found.spec(), true, served, startedNanos, Answer.failed(400, message));
@@ -233,6 +252,11 @@ public final class OpenInferenceService {
     private Answer counted(DeploymentSpec spec, boolean versionChosen, Outcome outcome, long startedNanos, Answer answer) {
         requests.record(spec, outcome == null ? null : outcome.replicaId(), answer.status(), startedNanos);
         return answer.ran(new Ran(spec, versionChosen, outcome));
+    }
+
+    /** The message of a plugin's answer that it declares no tensor signature, else null. */
+    private static String notTensorModel(JsonNode result) {
+        return result.has(PluginTensorCalls.NOT_TENSOR_MODEL) ? result.path(OpenInference.ERROR).asText() : null;
     }
 
     private static JsonNode tree(Object result) {
@@ -262,15 +286,12 @@ public final class OpenInferenceService {
     Resolved resolve(String model, String version, boolean split) {
         DeploymentSpec main = routes.forDeployment(model).orElse(null);
         if (main == null) {
-            return new Unknown("unknown model '" + model + "'; models are deployment names with a builtin: backend");
+            return new Unknown("unknown model '" + model + "'; models are deployment names (a builtin: backend, or a plugin"
+                    + " that implements io.modelserve.sdk.TensorModel)");
         }
         if (main.isCanary()) {
             return new Unknown("'" + model + "' is version " + main.label() + " of model " + main.mainName()
                     + ": /v2/models/" + main.mainName() + "/versions/" + main.label());
-        }
-        if (!main.isBuiltin()) {
-            return new Unknown("model '" + model + "' is served by a plugin (" + main.backend()
-                    + "); the Open Inference Protocol serves builtin: backends; call its route /" + main.route());
         }
         if (version != null && !version.isEmpty()) {
             return routes.version(main, version).<Resolved>map(spec -> new Version(main, spec, null))

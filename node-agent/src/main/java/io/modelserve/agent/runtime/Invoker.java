@@ -40,6 +40,23 @@ public final class Invoker {
 
     /** Runs {@code jobs} and completes every one of them; returns the first failure, or null. */
     public BackendFailure call(AlgoBackend backend, List<Job> jobs) {
+        return call(backend, PluginProtocol.NONE, jobs);
+    }
+
+    /** As {@link #call(AlgoBackend, List)}; the calls {@code protocol} handles go to it, one at a time, never to the plugin's route. */
+    public BackendFailure call(AlgoBackend backend, PluginProtocol protocol, List<Job> jobs) {
+        if (protocol != PluginProtocol.NONE && jobs.stream().anyMatch(job -> protocol.handles(job.request()))) {
+            BackendFailure first = null;
+            for (Job job : jobs) {
+                if (protocol.handles(job.request())) {
+                    BackendFailure failure = runProtocol(backend, protocol, job);
+                    first = first == null ? failure : first;
+                }
+            }
+            List<Job> rest = jobs.stream().filter(job -> !protocol.handles(job.request())).toList();
+            BackendFailure restFailure = rest.isEmpty() ? null : call(backend, rest);
+            return first != null ? first : restFailure;
+        }
         if (jobs.stream().anyMatch(job -> EmbeddingCall.is(job.request()))) {
             List<Job> embeddings = jobs.stream().filter(job -> EmbeddingCall.is(job.request())).toList();
             BackendFailure failure = runEmbeddings(backend, embeddings);
@@ -129,6 +146,20 @@ public final class Invoker {
             }
         }
         return first;
+    }
+
+    private BackendFailure runProtocol(AlgoBackend backend, PluginProtocol protocol, Job job) {
+        watchdog.enter("infer");
+        try {
+            job.result().complete(protocol.answer(backend, job.request()));
+            return null;
+        } catch (Throwable t) {
+            BackendFailure failure = failure(t);
+            job.result().completeExceptionally(failure);
+            return failure;
+        } finally {
+            watchdog.leave();
+        }
     }
 
     /** OpenAI-style embedding calls: one {@code embed} for all of them, or "not an embedder". */

@@ -7,8 +7,14 @@ import java.util.List;
 /**
  * A backend instance ready for {@code init}, with its resolved model files and what must be
  * released after {@code close} (the plugin's classloader).
+ *
+ * @param protocol the protocol calls the invoker answers for it, not its {@code inference} (a plugin's
+ *                 Open Inference calls); {@link PluginProtocol#NONE} for a backend that answers them itself
  */
-public record OpenedBackend(AlgoBackend backend, List<Path> modelPaths, AutoCloseable resources) {
+public record OpenedBackend(AlgoBackend backend, List<Path> modelPaths, AutoCloseable resources, PluginProtocol protocol) {
+    public OpenedBackend(AlgoBackend backend, List<Path> modelPaths, AutoCloseable resources) {
+        this(backend, modelPaths, resources, PluginProtocol.NONE);
+    }
 
     /** Creates the backend of a replica: fetches artifacts, builds the classloader, instantiates. */
     @FunctionalInterface

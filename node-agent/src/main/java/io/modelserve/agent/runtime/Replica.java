@@ -71,6 +71,8 @@ public final class Replica implements ManagedReplica {
     private volatile boolean streams;
     /** The initialised backend; set before the phase becomes RUNNING, so a caller that sees RUNNING sees it. */
     private volatile AlgoBackend backend;
+    /** Set with {@link #backend}: the protocol calls the invoker answers for the backend. */
+    private volatile PluginProtocol protocol = PluginProtocol.NONE;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
             OpenedBackend.Opener opener, ReplicaMetrics metrics, Function<String, DeploymentHandle> handles, Runnable onChange) {
@@ -302,6 +304,7 @@ public final class Replica implements ManagedReplica {
         }
         appliedConfigDigest = spec.configDigest();
         streams = opened.backend() instanceof StreamingBackend;
+        protocol = opened.protocol();
         backend = opened.backend();
         return true;
     }
@@ -393,7 +396,7 @@ public final class Replica implements ManagedReplica {
         for (Job job : jobs) {
             job.began().set(began);
         }
-        BackendFailure failure = invoker.call(backend, jobs);
+        BackendFailure failure = invoker.call(backend, protocol, jobs);
         metrics.recordRun(jobs, began, System.nanoTime() - began);
         if (failure != null && killable != null && !isAlive(backend)) {
             // The child JVM died under the call: say why now, rather than at the next health poll.

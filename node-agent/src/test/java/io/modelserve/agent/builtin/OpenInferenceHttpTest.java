@@ -57,7 +57,8 @@ class OpenInferenceHttpTest {
 
         assertThat(error(get("/v2/models/Sums@v2"), 404)).contains("/v2/models/Sums/versions/v2");
         assertThat(error(get("/v2/models/Sums/versions/v3"), 404)).contains("versions: main, v2");
-        assertThat(error(get("/v2/models/Plugin"), 404)).contains("plugin");
+        // A plugin declares its signature in code (TensorModel): with no replica running, none can say it yet.
+        assertThat(error(get("/v2/models/Plugin"), 503)).contains("no replica of Plugin is ready to declare its tensor signature");
     }
 
     @Test
