@@ -86,7 +86,8 @@ class DashboardBrowserTest {
         Assumptions.assumeTrue(Files.isRegularFile(workspace.dir().resolve("algopkg/Misbehaving.jar")), "examples built");
         // Still in the [MODEL SERVE] section the header opens.
         workspace.writeConf("conf.ini", "admin_token = " + TOKEN + "\naccess_log = true\n\n" + EXAMPLE);
-        head = workspace.start("conf.ini");
+        // One simulated GPU: the node page's GPU table is drawn without hardware (placement only, no readings).
+        head = workspace.start("conf.ini", "--cpus", "8", "--gpus-simulated", "1");
         screenshots = Cli.ROOT.resolve("test/target/screenshots");
         Files.createDirectories(screenshots);
 
@@ -226,8 +227,11 @@ class DashboardBrowserTest {
             assertThat(failed).as("the replica whose plugin threw").contains("/bad", "Misbehaving-");
             // The table is redrawn every 2 s: its rows are read in one go, within one wait.
             List<String> statuses = new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
-                    .until(driver -> driver.findElements(By.cssSelector("#requests tr[data-status]")).stream()
-                            .map(r -> r.getAttribute("data-status")).toList());
+                    .until(driver -> {
+                        List<String> rows = driver.findElements(By.cssSelector("#requests tr[data-status]")).stream()
+                                .map(r -> r.getAttribute("data-status")).toList();
+                        return rows.isEmpty() ? null : rows;
+                    });
             assertThat(statuses).isNotEmpty().allSatisfy(status -> assertThat(status).startsWith("5"));
             screenshot("deployment-degraded");
             assertThat(load.stop().ok()).as("every answer was an error").isZero();
@@ -281,6 +285,9 @@ class DashboardBrowserTest {
         assertThat(await(By.id("node-replicas"), t -> t.getText().contains("Faulty-"), "its replicas"))
                 .contains("AlgoExample-", "Misbehaving-");
         await(By.cssSelector("#node-events tr[data-kind=REPLICA_FAILED]"), r -> true, "the events of its replicas");
+        String gpu = await(By.cssSelector("#node-gpus tr[data-gpu='0']"), r -> "true".equals(r.getAttribute("data-simulated")),
+                "the node's GPU, simulated");
+        assertThat(gpu).contains("gpu:0", "simulated: placement only", "0 of 1");
         screenshot("node");
     }
 
