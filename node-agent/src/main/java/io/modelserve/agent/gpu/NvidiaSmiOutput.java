@@ -15,6 +15,7 @@ public final class NvidiaSmiOutput {
             "--query-gpu=index,name,memory.total,memory.used,utilization.gpu", "--format=csv,noheader,nounits");
 
     private static final long MIB = 1024L * 1024;
+    private static final long MAX_MIB = Long.MAX_VALUE / MIB;
 
     private NvidiaSmiOutput() {}
 
@@ -35,10 +36,10 @@ public final class NvidiaSmiOutput {
             try {
                 int index = Integer.parseInt(fields[0].strip());
                 long totalMib = number(fields[last - 2]);
-                if (index < 0 || totalMib < 0) {
-                    continue;
+                if (index < 0 || totalMib < 0 || totalMib > MAX_MIB) {
+                    continue; // not a device any driver reports: its bytes would overflow
                 }
-                long usedMib = number(fields[last - 1]);
+                long usedMib = Math.min(number(fields[last - 1]), totalMib);
                 long percent = number(fields[last]);
                 gpus.add(new GpuReading(index, name.toString().strip(), totalMib * MIB, usedMib < 0 ? -1 : usedMib * MIB,
                         percent < 0 ? -1 : Math.min(100, percent) / 100.0));
