@@ -43,6 +43,7 @@ import org.junit.jupiter.api.TestInstance;
 class TensorPluginE2ETest {
     private static final String CONF = """
             grpc_port = %d
+            access_log = true
 
             [algopkg.Linear]
             backend = io.modelserve.examples.linear.Linear
@@ -66,10 +67,12 @@ class TensorPluginE2ETest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     RunningHead head;
     ManagedChannel channel;
+    java.nio.file.Path dir;
 
     @BeforeAll
     void startHead() throws Exception {
-        RunningHead.Workspace workspace = RunningHead.workspace(RunningHead.scratchDir(getClass()));
+        dir = RunningHead.scratchDir(getClass());
+        RunningHead.Workspace workspace = RunningHead.workspace(dir);
         workspace.copyPlugin("Linear", "Linear@v2");
         int grpcPort = RunningHead.freePort(workspace.bind());
         workspace.writeConf("conf.ini", CONF.formatted(grpcPort));
@@ -265,5 +268,41 @@ class TensorPluginE2ETest {
                 .filter(s -> s.label("deployment").equals("Linear@v2") && s.label("status").equals("200"))
                 .mapToDouble(PrometheusText.Sample::value).sum();
         assertThat(counted).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void theAccessLogHasOneLinePerProtocolCallWithItsProtocolAndVersion() throws Exception {
+        assertThat(post("/v2/models/Linear/versions/v2/infer", """
+                {"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 4], "data": [0, 0, 0, 0]}]}
+                """.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").statusCode()).isEqualTo(200);
+        ClientCalls.blockingUnaryCall(channel, InferenceServiceBinding.MODEL_INFER,
+                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), features("v2", 0, 0, 0, 0));
+        java.nio.file.Path file = dir.resolve("logs/access/Linear.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        java.util.List<JsonNode> v2 = java.util.List.of();
+        while (System.nanoTime() < deadline) {
+            if (java.nio.file.Files.exists(file)) {
+                java.util.List<JsonNode> lines = new java.util.ArrayList<>();
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    lines.add(RunningHead.JSON.readTree(line));
+                }
+                v2 = lines.stream().filter(line -> line.path("version").asText().equals("v2")
+                        && line.path("status").asInt() == 200).toList();
+                if (v2.stream().anyMatch(line -> line.path("protocol").asText().equals("grpc"))
+                        && v2.stream().anyMatch(line -> line.path("protocol").asText().equals("oip"))) {
+                    break;
+                }
+            }
+            Thread.sleep(100);
+        }
+        JsonNode oip = v2.stream().filter(line -> line.path("protocol").asText().equals("oip")).findFirst().orElseThrow();
+        assertThat(oip.path("deployment").asText()).isEqualTo("Linear");
+        assertThat(oip.path("route").asText()).isEqualTo("/v2/models/Linear/versions/v2/infer");
+        assertThat(oip.path("replica").asText()).startsWith("Linear@v2-");
+        assertThat(oip.path("compute_ms").isNumber()).isTrue();
+        JsonNode grpc = v2.stream().filter(line -> line.path("protocol").asText().equals("grpc")).findFirst().orElseThrow();
+        assertThat(grpc.path("route").asText()).isEqualTo("/inference.GRPCInferenceService/ModelInfer");
+        assertThat(grpc.path("bytes_in").asLong()).isPositive();
+        assertThat(grpc.path("bytes_out").asLong()).isPositive();
     }
 }
