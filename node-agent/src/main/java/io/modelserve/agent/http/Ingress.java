@@ -305,15 +305,15 @@ public final class Ingress implements AutoCloseable, RequestLog {
         return timers.size();
     }
 
+    /** The body's length once read (a chunked body has no Content-Length). */
+    private static final String BYTES_IN = "modelserve.bytesIn";
+
     /**
      * Counts a request in {@code modelserve.requests} and logs it (when its deployment's
      * {@code access_log} is on). Only after the answer is written: its bytes are known then.
      *
      * @param versionChosen whether the request got as far as a version (else its line says null)
      */
-    /** The body's length once read (a chunked body has no Content-Length). */
-    private static final String BYTES_IN = "modelserve.bytesIn";
-
     private void done(Context ctx, DeploymentSpec spec, boolean versionChosen, Outcome outcome, int status,
             long started, long bytesOut) {
         record(spec, outcome == null ? null : outcome.replicaId(), status, started);
