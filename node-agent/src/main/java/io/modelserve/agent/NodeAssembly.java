@@ -169,7 +169,7 @@ public final class NodeAssembly implements AutoCloseable {
         registerGpuGauges();
     }
 
-    /** Per device, from the sample its node entry took last (every 5 s): no probe runs on a scrape. */
+    /** Per device, from the sampler's last reading (every 5 s): no probe runs on a scrape. */
     private void registerGpuGauges() {
         for (io.modelserve.cluster.GpuDevice device : options.devices()) {
             int index = device.index();
@@ -242,6 +242,7 @@ public final class NodeAssembly implements AutoCloseable {
             }
         });
         unsubscribe.add(() -> state.hazelcast().getCluster().removeMembershipListener(membership));
+        gpus.start(5_000); // the node entry's period
         thread.start();
         log.info("node {} serving on http://{}:{}", options.nodeId(), options.bindAddress(), ingress.port());
         return this;
@@ -283,7 +284,7 @@ public final class NodeAssembly implements AutoCloseable {
         Ingress started = ingress;
         return new NodeStatus(options.nodeId(), member, options.bindAddress(),
                 "http://" + options.bindAddress() + ":" + (started == null ? options.ingressPort() : started.port()),
-                options.cpuMilli(), options.gpus(), options.headEligible(), now, UsageProbe.measure(now, gpus.sample()),
+                options.cpuMilli(), options.gpus(), options.headEligible(), now, UsageProbe.measure(now, gpus.latest()),
                 options.devices());
     }
 
@@ -376,6 +377,7 @@ public final class NodeAssembly implements AutoCloseable {
             }
         }
         thread.close();
+        gpus.close();
         queueConsumers.close();
         asyncQueue.close();
         store.close();

@@ -13,7 +13,7 @@ final class UsageProbe {
 
     private UsageProbe() {}
 
-    /** @param gpus the node's GPUs as {@code GpuSampler} read them just now */
+    /** @param gpus the node's GPUs as {@code GpuSampler} last read them */
     static NodeUsage measure(long now, java.util.List<io.modelserve.cluster.GpuUsage> gpus) {
         int cores = Runtime.getRuntime().availableProcessors();
         double process = -1;

@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Samples the utilisation and memory of the GPUs a node offers, for its node entry (every 5 s) and its
- * metrics. Only the thread that announces the node calls {@link #sample()}; the metrics read
- * {@link #latest()}, the last sample, which is replaced whole.
+ * Samples the utilisation and memory of the GPUs a node offers, for its node entry and its metrics.
+ * Its own thread calls {@link #sample()} every period, so a slow or hung {@code nvidia-smi} never holds
+ * up the node's loop, which writes the node entry; the entry and the gauges read {@link #latest()}, the
+ * last sample, replaced whole by that one thread.
  */
-public final class GpuSampler {
+public final class GpuSampler implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GpuSampler.class);
     private final List<GpuDevice> devices;
     private final GpuProbe probe;
     private volatile List<GpuUsage> latest;
+    private volatile Thread thread;
 
     public GpuSampler(List<GpuDevice> devices, GpuProbe probe) {
         this.devices = List.copyOf(devices);
@@ -59,6 +62,41 @@ public final class GpuSampler {
         }
         latest = List.copyOf(usage);
         return latest;
+    }
+
+    /**
+     * Samples now, and every {@code periodMillis} on a daemon thread while a real device is offered
+     * (simulated ones never change). Any failure, an Error included, is logged and the next period
+     * samples again: a dead sampler would freeze the readings at their last values.
+     */
+    public GpuSampler start(long periodMillis) {
+        if (devices.stream().allMatch(GpuDevice::simulated)) {
+            sample();
+            return this;
+        }
+        thread = Thread.ofPlatform().daemon().name("gpu-sampler").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    sample();
+                } catch (Throwable t) {
+                    log.warn("sampling GPUs failed: {}", t.toString());
+                }
+                try {
+                    Thread.sleep(periodMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public void close() {
+        Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+        }
     }
 
     /** The last {@link #sample()}, unknown values before the first. */

@@ -35,6 +35,25 @@ class GpuSamplerTest {
     }
 
     @Test
+    void itsThreadKeepsSamplingThroughAFailingProbe() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        GpuSampler sampler = new GpuSampler(List.of(new GpuDevice(0, "NVIDIA L4", 23 * GIB, false)), () -> {
+            if (scans.incrementAndGet() == 1) {
+                throw new LinkageError("the first read breaks");
+            }
+            return new GpuScan.Found(List.of(new GpuReading(0, "NVIDIA L4", 23 * GIB, GIB, 0.5)));
+        });
+        try (GpuSampler running = sampler.start(10)) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!sampler.latest().equals(List.of(new GpuUsage(0, 0.5, GIB, 23 * GIB)))) {
+                assertThat(System.nanoTime()).as("a reading after the failure within 30 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+        assertThat(scans.get()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void theRealProbeOnAMachineWithoutTheCommandSaysSo() {
         GpuScan scan = new NvidiaSmiProbe("/nonexistent/nvidia-smi").scan();
 
