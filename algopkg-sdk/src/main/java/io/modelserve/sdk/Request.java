@@ -25,4 +25,13 @@ public interface Request {
     default String subPath() {
         return "";
     }
+
+    /**
+     * The model this request is for, on a multiplexed section ({@link MultiModelBackend}): from the
+     * {@code X-Modelserve-Model} header or the path segment after the route ({@code POST /words/w07}).
+     * Empty on every other section.
+     */
+    default String model() {
+        return "";
+    }
 }

@@ -3,6 +3,8 @@ package io.modelserve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,9 +56,12 @@ final class StatusCommand implements Callable<Integer> {
         for (JsonNode r : report.path("replicas")) {
             String state = r.path("state").asText();
             String reason = r.path("reason").isNull() || r.path("reason").isMissingNode() ? "" : r.path("reason").asText();
-            System.out.printf("%-20s %-28s %-18s %-12s %s%s%n", r.path("deployment").asText(), r.path("id").asText(),
+            List<String> models = new ArrayList<>();
+            r.path("models").forEach(m -> models.add(m.asText()));
+            System.out.printf("%-20s %-28s %-18s %-12s %s%s%s%n", r.path("deployment").asText(), r.path("id").asText(),
                     r.path("node").asText(), r.path("device").asText(), state,
-                    reason.isEmpty() || (state.equals("RUNNING") && reason.isEmpty()) ? "" : "  " + reason);
+                    reason.isEmpty() || (state.equals("RUNNING") && reason.isEmpty()) ? "" : "  " + reason,
+                    models.isEmpty() ? "" : "  models: " + String.join(",", models));
         }
         return 0;
     }

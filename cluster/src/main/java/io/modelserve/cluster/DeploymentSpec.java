@@ -23,6 +23,7 @@ import java.util.TreeMap;
  *                {@code {"error": ...}}, without the {@code {"status":...}} envelope; the ingress's
  *                concern only, so outside the version (absent in older state: false, the envelope)
  * @param traffic percent of the main deployment's requests a canary takes (0..100); 0 for a main deployment
+ * @param multiplex the models a request may name, when the section has {@code models =}; null otherwise
  */
 public record DeploymentSpec(
         String name,
@@ -44,7 +45,8 @@ public record DeploymentSpec(
         int traffic,
         Autoscaling autoscaling,
         Isolation isolation,
-        boolean bare) {
+        boolean bare,
+        Multiplex multiplex) {
 
     /** Separates a main deployment's name from a canary's label: {@code TextEmbedding@v2}. */
     public static final char CANARY_MARK = '@';
@@ -63,7 +65,8 @@ public record DeploymentSpec(
         options = options == null ? Map.of() : Map.copyOf(options);
         isolation = isolation == null ? Isolation.IN_PROCESS : isolation;
         if (version == null || version.isEmpty()) {
-            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued, options, isolation);
+            version = computeVersion(backend, pluginJars, models, cost, maxBatchSize, batchWaitMs, maxQueued, options, isolation,
+                    multiplex);
         }
     }
 
@@ -72,25 +75,36 @@ public record DeploymentSpec(
             List<Artifact> pluginJars, List<Artifact> models, int replicas, Resources cost, int maxBatchSize,
             int batchWaitMs, int maxQueued, long timeoutMs, Map<String, String> config) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0, null, Isolation.IN_PROCESS, false);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, true, Map.of(), null, 0, null, Isolation.IN_PROCESS, false, null);
     }
 
     /** Autoscaling within {@code range}, or fixed replicas when null. */
     public DeploymentSpec withAutoscaling(Autoscaling range) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, range, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, range, isolation, bare, multiplex);
     }
 
     /** Runs replicas in child JVMs ({@code isolation = process}); part of the version. */
     public DeploymentSpec withIsolation(Isolation mode) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, mode, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, mode, bare, multiplex);
     }
 
     /** {@code envelope = false}: see {@link #bare()}. */
     public DeploymentSpec withBare(boolean withoutEnvelope) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, withoutEnvelope);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, withoutEnvelope, multiplex);
+    }
+
+    /** Serves many models from each replica ({@code models =}); part of the version. */
+    public DeploymentSpec withMultiplex(Multiplex models) {
+        return new DeploymentSpec(name, route, methods, backend, pluginJars, this.models, replicas, cost,
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, null, traffic, autoscaling, isolation, bare, models);
+    }
+
+    /** Whether requests name one of many models ({@link #multiplex()} is set). */
+    public boolean isMultiplexed() {
+        return multiplex != null;
     }
 
     public boolean isAutoscaled() {
@@ -116,13 +130,13 @@ public record DeploymentSpec(
     /** A canary's share of its main deployment's route, in percent; changes without a restart. */
     public DeploymentSpec withTraffic(int percent) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent, autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, percent, autoscaling, isolation, bare, multiplex);
     }
 
     /** A canary serving the route and methods of its main deployment. */
     public DeploymentSpec withRouteOf(DeploymentSpec main) {
         return new DeploymentSpec(name, main.route, main.methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare, multiplex);
     }
 
     /**
@@ -148,25 +162,25 @@ public record DeploymentSpec(
 
     public DeploymentSpec withReplicas(int count) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, count, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, options, version, traffic, autoscaling, isolation, bare, multiplex);
     }
 
     /** {@code retry = false}: a request lost with its node is answered with an error, not run again. */
     public DeploymentSpec withRetry(boolean retryOnNodeLoss) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic, autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retryOnNodeLoss, options, version, traffic, autoscaling, isolation, bare, multiplex);
     }
 
     /** Options of a built-in backend (plain keys of its section); they are part of the version. */
     public DeploymentSpec withOptions(Map<String, String> builtinOptions) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic, autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config, retry, builtinOptions, null, traffic, autoscaling, isolation, bare, multiplex);
     }
 
     /** This spec running the live settings of {@code desired} (config, timeout, retry) on its own version. */
     public DeploymentSpec withLiveSettingsOf(DeploymentSpec desired) {
         return new DeploymentSpec(name, route, methods, backend, pluginJars, models, replicas, cost,
-                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic, desired.autoscaling, isolation, bare);
+                maxBatchSize, batchWaitMs, maxQueued, desired.timeoutMs, desired.config, desired.retry, options, version, desired.traffic, desired.autoscaling, isolation, bare, multiplex);
     }
 
     /** A digest of the {@code config.*} keys, so a replica can say which configuration it runs. */
@@ -175,7 +189,8 @@ public record DeploymentSpec(
     }
 
     static String computeVersion(String backend, List<Artifact> jars, List<Artifact> models, Resources cost,
-            int maxBatchSize, int batchWaitMs, int maxQueued, Map<String, String> options, Isolation isolation) {
+            int maxBatchSize, int batchWaitMs, int maxQueued, Map<String, String> options, Isolation isolation,
+            Multiplex multiplex) {
         StringBuilder text = new StringBuilder(backend);
         for (Artifact jar : jars) {
             text.append("|jar:").append(jar.name()).append('=').append(jar.sha256());
@@ -189,6 +204,12 @@ public record DeploymentSpec(
         }
         if (!options.isEmpty()) {
             text.append("|options:").append(new TreeMap<>(options));
+        }
+        if (multiplex != null) {
+            text.append("|multiplex:").append(multiplex.maxPerReplica());
+            for (Artifact model : multiplex.models()) {
+                text.append(",").append(model.name()).append('=').append(model.sha256());
+            }
         }
         if (isolation.isProcess()) {
             text.append("|isolation:process/").append(isolation.memoryLimitMb());

@@ -46,7 +46,18 @@ final class PluginOpener implements OpenedBackend.Opener {
         PluginLoader.LoadedBackend loaded = loader.load(spec.name(), jars, spec.backend());
         // Every plugin: a protocol call never reaches a plugin's route, TensorModel or not.
         return new OpenedBackend(loaded.backend(), models, loaded.classLoader(),
-                new io.modelserve.agent.builtin.PluginTensorCalls(spec.name()));
+                new io.modelserve.agent.builtin.PluginTensorCalls(spec.name())).withMultiplexed(multiplexed(spec));
+    }
+
+    /** A multiplexed section's model files, cached on this node before the replica starts; loaded on demand. */
+    private java.util.Map<String, Path> multiplexed(DeploymentSpec spec) throws java.io.IOException {
+        java.util.Map<String, Path> files = new java.util.HashMap<>();
+        if (spec.isMultiplexed()) {
+            for (Artifact model : spec.multiplex().models()) {
+                files.put(io.modelserve.cluster.Multiplex.nameOf(model), cache.materialize(model));
+            }
+        }
+        return files;
     }
 
     private List<Path> materialize(List<Artifact> artifacts) throws java.io.IOException {

@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * One plugin behind many sections ({@code plugin = WordModel}), through a head started by
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * answered is plain in the answer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ManyModelsE2ETest {
     private static final String SHARED = """
             [algopkg.WordsEn]
@@ -34,7 +38,15 @@ class ManyModelsE2ETest {
             model = zh.txt
             cpu_cost = 0.1
             route = words/zh
+            [algopkg.Words]
+            plugin = WordModel
+            backend = io.modelserve.examples.wordmodel.WordModel
+            models = words/*.txt
+            max_models_per_replica = 3
+            cpu_cost = 0.1
+            route = words
             """;
+    private static final int MODELS = 20;
 
     RunningHead.Workspace workspace;
     RunningHead head;
@@ -46,9 +58,13 @@ class ManyModelsE2ETest {
         zoo = Files.createDirectories(workspace.dir().resolve("zoo"));
         Files.writeString(zoo.resolve("en.txt"), "hello\n");
         Files.writeString(zoo.resolve("zh.txt"), "nihao\n");
+        Files.createDirectories(zoo.resolve("words"));
+        for (int i = 0; i < MODELS; i++) {
+            Files.writeString(zoo.resolve("words/w%02d.txt".formatted(i)), "word-" + i + "\n");
+        }
         writeConf(SHARED);
         head = workspace.start("conf.ini");
-        awaitReady(List.of("WordsEn", "WordsZh"));
+        awaitReady(List.of("WordsEn", "WordsZh", "Words"));
     }
 
     @AfterAll
@@ -65,6 +81,7 @@ class ManyModelsE2ETest {
     }
 
     @Test
+    @Order(1)
     void twoSectionsOnOneJarAnswerWithTheirOwnModels() throws Exception {
         HttpResponse<String> en = head.post("/words/en", "{\"text\":\"hi\"}");
         HttpResponse<String> zh = head.post("/words/zh", "{\"text\":\"hi\"}");
@@ -77,6 +94,65 @@ class ManyModelsE2ETest {
         List<String> plugins = new ArrayList<>();
         deployments.forEach(d -> plugins.add(d.path("name").asText() + "=" + d.path("plugin").asText()));
         assertThat(plugins).contains("WordsEn=WordModel", "WordsZh=WordModel");
+    }
+
+    @Test
+    @Order(2)
+    void aMultiplexedSectionServesTwentyModelsFromThreeSlots() throws Exception {
+        for (int i = 0; i < MODELS; i++) {
+            String model = "w%02d".formatted(i);
+            for (int call = 0; call < 3; call++) {
+                // The model by path segment, then by header.
+                HttpResponse<String> response = call == 1 ? head.post("/words", "{\"text\":\"hi\"}", model)
+                        : head.post("/words/" + model, "{\"text\":\"hi\"}");
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                JsonNode result = RunningHead.json(response).path("result");
+                assertThat(result.path("word").asText()).isEqualTo("word-" + i);
+                assertThat(result.path("model").asText()).isEqualTo(model);
+                assertThat(result.path("loads").asInt()).as("loaded once while in use").isEqualTo(1);
+            }
+        }
+        String metrics = head.get("/-/metrics").body();
+        assertThat(counter(metrics, "modelserve_model_loads_total", "result=\"miss\"")).isEqualTo(MODELS);
+        assertThat(counter(metrics, "modelserve_model_loads_total", "result=\"hit\"")).isEqualTo(2 * MODELS);
+        assertThat(counter(metrics, "modelserve_model_evictions_total", "")).isEqualTo(MODELS - 3);
+        assertThat(loadedModels()).containsExactly("w17", "w18", "w19");
+    }
+
+    @Test
+    @Order(3)
+    void aModelOutsideTheSectionIsNotFound() throws Exception {
+        HttpResponse<String> unknown = head.post("/words/nope", "{}");
+        HttpResponse<String> none = head.post("/words", "{}");
+
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+        assertThat(RunningHead.json(unknown).path("error").asText()).contains("no model 'nope'");
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(400);
+    }
+
+    /** The sum of a counter's series carrying {@code label} (every series when empty). */
+    private static double counter(String metrics, String name, String label) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The Words replica's loaded models, as status shows them (polled: the node publishes them). */
+    private List<String> loadedModels() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> models = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            models.clear();
+            for (JsonNode replica : head.adminStatus().path("replicas")) {
+                if (replica.path("deployment").asText().equals("Words")) {
+                    replica.path("models").forEach(m -> models.add(m.asText()));
+                }
+            }
+            if (models.size() == 3 && models.contains("w19")) {
+                return models;
+            }
+            Thread.sleep(200);
+        }
+        return models;
     }
 
     /** Polls until the cluster has converged with {@code deployments}, each with a ready replica. */

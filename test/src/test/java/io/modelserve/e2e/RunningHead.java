@@ -182,6 +182,13 @@ final class RunningHead implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** POST naming a multiplexed section's model in the X-Modelserve-Model header. */
+    HttpResponse<String> post(String path, String body, String model) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("X-Modelserve-Model", model).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -56,8 +56,19 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     public record DeploymentLine(String name, String route, List<String> methods, int desired, int ready,
             String version, String backend, String plugin, Integer traffic, DeploymentHealth health) {}
 
+    /** @param models a multiplexed section's models loaded on the replica, sorted; empty otherwise */
     public record ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
-            String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {}
+            String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing,
+            List<String> models) {
+        public ReplicaLine {
+            models = models == null ? List.of() : List.copyOf(models);
+        }
+
+        public ReplicaLine(String deployment, String id, String node, String device, ReplicaState state,
+                String reason, String version, int restarts, long sinceMillis, long startedAtMillis, int ongoing) {
+            this(deployment, id, node, device, state, reason, version, restarts, sinceMillis, startedAtMillis, ongoing, List.of());
+        }
+    }
 
     /** Recent answers of a deployment, for its health: none known here. */
     public static final java.util.function.Function<String, DeploymentHealth.RecentTraffic> NO_TRAFFIC =
@@ -195,7 +206,7 @@ public record ClusterReport(String leader, long generation, boolean converged, L
             reason = "previous version, replaced once a new replica is ready";
         }
         return new ReplicaLine(a.deployment(), a.replicaId(), a.node(), a.device().toString(), status.state(), reason,
-                a.version(), status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing());
+                a.version(), status.restarts(), status.sinceMillis(), status.startedAtMillis(), status.ongoing(), status.models());
     }
 
     private static List<NodeLine> nodeLines(ControllerStore store, List<ReplicaAssignment> assignments) {

@@ -23,7 +23,7 @@ final class DeploymentSectionValidator {
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "gpu_memory", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
             "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log",
-            "plugin");
+            "plugin", MultiplexKeys.MODELS, MultiplexKeys.MAX);
 
     private static final String BUILTIN = "builtin:";
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
@@ -92,12 +92,15 @@ final class DeploymentSectionValidator {
         long timeoutMs = values.wholeNumber("timeout_ms", 30_000L, 1, 3_600_000);
         boolean retry = values.bool("retry", true);
         boolean envelope = values.bool("envelope", true);
+        Optional<io.modelserve.cluster.Multiplex> multiplex = modelZoo.flatMap(zoo -> MultiplexKeys.read(values, zoo,
+                builtin.isPresent(), route.filter(r -> r.endsWith("/*")).isPresent(),
+                (key, files) -> digest(values, key, zoo, files)));
         if (backend.isEmpty() || route.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(DeploymentSpec.of(name, route.get(), methods, backend.get(), jars, models, replicas,
                 new Resources(cpuMilli, gpuMilli, gpuMemory), maxBatchSize, batchWaitMs, maxQueued, timeoutMs, config).withRetry(retry).withBare(!envelope)
-                .withOptions(options).withTraffic(traffic).withIsolation(isolation).withAutoscaling(autoscaling.orElse(null)));
+                .withOptions(options).withTraffic(traffic).withIsolation(isolation).withAutoscaling(autoscaling.orElse(null)).withMultiplex(multiplex.orElse(null)));
     }
 
     /**

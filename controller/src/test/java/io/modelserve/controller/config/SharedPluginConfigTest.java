@@ -88,4 +88,31 @@ class SharedPluginConfigTest {
         assertThat(error.key()).isEqualTo("plugin");
         assertThat(error.message()).contains("builtin");
     }
+
+    @Test
+    void modelsByGlobMultiplexTheSection() throws Exception {
+        fx.jar("Foo", "org.example.Foo");
+        fx.model("words/w1.txt", "one");
+        fx.model("words/w2.txt", "two");
+        fx.model("other.bin", "x");
+        DeploymentSpec spec = fx.valid(SERVE + ConfigFixture.foo("models = words/*.txt", "max_models_per_replica = 3"))
+                .deployments().getFirst();
+
+        assertThat(spec.isMultiplexed()).isTrue();
+        assertThat(spec.multiplex().names()).containsExactly("w1", "w2");
+        assertThat(spec.multiplex().maxPerReplica()).isEqualTo(3);
+    }
+
+    @Test
+    void multiplexingNeedsItsTwoKeysAndAnExactRoute() throws Exception {
+        fx.jar("Foo", "org.example.Foo");
+        fx.model("w1.txt", "one");
+
+        assertThat(fx.error(SERVE + ConfigFixture.foo("models = w1.txt")).message()).contains("max_models_per_replica");
+        assertThat(fx.error(SERVE + ConfigFixture.foo("max_models_per_replica = 2")).message()).contains("needs models");
+        assertThat(fx.error(SERVE + ConfigFixture.foo("models = nothing/*.txt", "max_models_per_replica = 2")).message())
+                .contains("matches no file");
+        assertThat(fx.error(SERVE + "[algopkg.Foo]\nbackend = org.example.Foo\nroute = foo/*\nmodels = w1.txt\n"
+                + "max_models_per_replica = 2\n").key()).isEqualTo("route");
+    }
 }

@@ -119,7 +119,7 @@ class PlanTest {
         DeploymentSpec before = LLM.build();
         DeploymentSpec after = new DeploymentSpec(before.name(), before.route(), before.methods(), before.backend(),
                 before.pluginJars(), before.models(), before.replicas(), before.cost(), before.maxBatchSize(),
-                before.batchWaitMs(), before.maxQueued(), before.timeoutMs(), before.config(), before.retry(), before.options(), "feedbeef0000", 0, null, null, false);
+                before.batchWaitMs(), before.maxQueued(), before.timeoutMs(), before.config(), before.retry(), before.options(), "feedbeef0000", 0, null, null, false, null);
 
         assertThat(only(Plan.between(current(before), List.of(after))))
                 .hasToString("llm: replaced (version " + before.version() + " -> feedbeef0000; replicas replaced one by one)");

@@ -220,6 +220,9 @@ public final class Ingress implements AutoCloseable, RequestLog {
      * @param bare     {@code envelope = false} on the route: results and errors without the envelope
      * @param subPath  the rest of the path under a wildcard route, or ""
      */
+    /** Names the model of a request to a multiplexed section (else the path segment after its route does). */
+    public static final String MODEL_HEADER = "X-Modelserve-Model";
+
     private record Answering(DeploymentSpec spec, DeploymentSpec fallback, boolean bare, String subPath) {}
 
     private void answer(Context ctx, Answering answering, byte[] body, long started) {
@@ -243,8 +246,26 @@ public final class Ingress implements AutoCloseable, RequestLog {
             }
         };
         io.modelserve.agent.runtime.JsonRequest request = ((RequestDecoder.Ok) decoded).request();
-        if (!answering.subPath().isEmpty()) {
-            request = request.withSubPath(answering.subPath());
+        String subPath = answering.subPath();
+        if (spec.isMultiplexed()) {
+            // The model travels as the sub-path (to other nodes and child JVMs alike); the replica
+            // hands it to the plugin as Request.model().
+            String header = ctx.header(MODEL_HEADER);
+            String model = header != null && !header.isBlank() ? header.strip() : subPath;
+            if (model.isEmpty()) {
+                done(ctx, spec, true, null, 400, started, error(ctx, bare, 400, spec.name() + " serves many models: name one"
+                        + " with the " + MODEL_HEADER + " header or as /" + spec.route() + "/<model>"));
+                return;
+            }
+            if (spec.multiplex().model(model).isEmpty()) {
+                done(ctx, spec, true, null, 404, started, error(ctx, bare, 404, "no model '" + model + "' in "
+                        + spec.name() + " (see /-/models/" + spec.name() + ")"));
+                return;
+            }
+            subPath = model;
+        }
+        if (!subPath.isEmpty()) {
+            request = request.withSubPath(subPath);
         }
         Outcome outcome = router.dispatch(spec, request, answering.fallback(), true, rescue);
         // Holding the lock waits out a rescue that is still writing: once this handler returns, Jetty

@@ -72,7 +72,7 @@ public final class RemoteView {
             String url = urls.get(status.node());
             if (url != null && status.state() == ReplicaState.RUNNING) {
                 remote.computeIfAbsent(status.deployment(), d -> new ArrayList<>())
-                        .add(new RemoteReplica(status.replicaId(), status.deployment(), status.node(), url));
+                        .add(new RemoteReplica(status.replicaId(), status.deployment(), status.node(), url, status.models()));
             }
         }
         remote.replaceAll((d, list) -> List.copyOf(list));

@@ -41,7 +41,7 @@ final class StatusPublisher {
                 replica.assignment().version(), nodeId, replica.assignment().device(), observed,
                 replica.appliedConfigDigest(), replica.lastError(), restarts,
                 previous != null && previous.status().state() == observed ? previous.status().sinceMillis() : now,
-                replica.createdAtMillis(), replica.ongoing());
+                replica.createdAtMillis(), replica.ongoing(), replica.loadedModels());
         boolean write = previous == null || !sameExceptLoad(previous.status(), next)
                 || previous.status().ongoing() != next.ongoing() && now - previous.atMillis() >= refreshMillis;
         if (write) {
@@ -69,7 +69,8 @@ final class StatusPublisher {
 
     private static boolean sameExceptLoad(ReplicaStatus a, ReplicaStatus b) {
         return a.state() == b.state() && a.configDigest().equals(b.configDigest())
-                && Objects.equals(a.lastError(), b.lastError()) && a.restarts() == b.restarts();
+                && Objects.equals(a.lastError(), b.lastError()) && a.restarts() == b.restarts()
+                && a.models().equals(b.models());
     }
 
     private static ReplicaState observedState(ManagedReplica replica) {

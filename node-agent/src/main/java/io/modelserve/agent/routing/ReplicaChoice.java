@@ -13,6 +13,33 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ReplicaChoice {
     private ReplicaChoice() {}
 
+    /**
+     * For a request naming {@code model} (a multiplexed section): among the local replicas that have
+     * it loaded, if any is left, else among all, as {@link #local(List, Set)} picks. Preferring the
+     * holders is what keeps loads bounded: a model is loaded again only where no replica has it.
+     */
+    static Replica local(List<Replica> running, Set<String> skipped, String model) {
+        if (model.isEmpty()) {
+            return local(running, skipped);
+        }
+        List<Replica> holders = new ArrayList<>();
+        for (Replica r : running) {
+            if (!skipped.contains(r.id()) && r.loadedModels().contains(model)) {
+                holders.add(r);
+            }
+        }
+        return local(holders.isEmpty() ? running : holders, skipped);
+    }
+
+    /** The remote replicas that have {@code model} loaded, when a request names one and some do; else all. */
+    static List<RemoteReplica> holders(List<RemoteReplica> remote, String model) {
+        if (model.isEmpty()) {
+            return remote;
+        }
+        List<RemoteReplica> holders = remote.stream().filter(r -> r.models().contains(model)).toList();
+        return holders.isEmpty() ? remote : holders;
+    }
+
     /** The less loaded of two random local replicas not yet skipped by this request; null when none. */
     static Replica local(List<Replica> running, Set<String> skipped) {
         List<Replica> candidates = running;

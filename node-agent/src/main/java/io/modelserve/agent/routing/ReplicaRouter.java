@@ -93,8 +93,10 @@ public final class ReplicaRouter {
         // already have run. A rerun never goes back there, even once the node answers probes again.
         Set<String> mayHaveRunOn = new HashSet<>();
         RetryDecision.History history = RetryDecision.History.start(spec.name(), spec.timeoutMs());
+        // A multiplexed section's request carries its model as the sub-path (see Ingress).
+        String model = spec.isMultiplexed() ? request.subPath() : "";
         while (true) {
-            Replica replica = ReplicaChoice.local(directory.running(spec.name()), skipped);
+            Replica replica = ReplicaChoice.local(directory.running(spec.name()), skipped, model);
             if (replica != null) {
                 Attempt attempt = runLocal(replica, request, deadline, spec, stream, rescue);
                 if (attempt.outcome() != null) {
@@ -110,7 +112,10 @@ public final class ReplicaRouter {
                 skipped.add(replica.id());
                 continue;
             }
-            RemoteReplica remote = pickRemote(directory.remote(spec.name()), skipped, mayHaveRunOn);
+            RemoteReplica remote = pickRemote(ReplicaChoice.holders(directory.remote(spec.name()), model), skipped, mayHaveRunOn);
+            if (remote == null && !model.isEmpty()) {
+                remote = pickRemote(directory.remote(spec.name()), skipped, mayHaveRunOn); // holders all skipped
+            }
             if (remote == null && fallback != null) {
                 spec = fallback;
                 fallback = null;

@@ -46,7 +46,7 @@ public final class RouteTable {
             byName.put(spec.name(), spec);
             if (spec.isCanary()) {
                 canaries.computeIfAbsent(spec.mainName(), main -> new ArrayList<>()).add(spec);
-            } else if (!spec.route().endsWith(WILDCARD)) {
+            } else if (!takesSubPaths(spec)) {
                 byRoute.put(spec.route(), spec);
             }
         }
@@ -55,7 +55,7 @@ public final class RouteTable {
         canaries.forEach((main, list) -> sorted.put(main, list.stream()
                 .sorted(Comparator.comparing(DeploymentSpec::name)).toList()));
         List<DeploymentSpec> wildcards = deployments.stream()
-                .filter(spec -> !spec.isCanary() && spec.route().endsWith(WILDCARD))
+                .filter(spec -> !spec.isCanary() && takesSubPaths(spec))
                 .sorted(Comparator.comparingInt((DeploymentSpec spec) -> spec.route().length()).reversed()
                         .thenComparing(DeploymentSpec::route))
                 .toList();
@@ -84,6 +84,11 @@ public final class RouteTable {
             }
         }
         return Optional.empty();
+    }
+
+    /** A wildcard route, or a multiplexed one: {@code words/<model>} goes to {@code route = words}. */
+    private static boolean takesSubPaths(DeploymentSpec spec) {
+        return spec.route().endsWith(WILDCARD) || spec.isMultiplexed();
     }
 
     /** {@code ocr} for {@code ocr/*}; a route without the wildcard is its own prefix. */

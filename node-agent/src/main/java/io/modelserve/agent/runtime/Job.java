@@ -51,6 +51,11 @@ public record Job(Request request, CompletableFuture<Object> result, ChunkChanne
         return new Job(request, new CompletableFuture<>(), new ChunkChannel());
     }
 
+    /** This job with the plugin seeing {@code view} of its request; the caller's result and timing stay. */
+    Job withRequest(Request view) {
+        return new Job(view, result, stream, rescue, deadlineNanos, createdNanos, began);
+    }
+
     boolean runsInline() {
         return rescue != null && stream == null;
     }

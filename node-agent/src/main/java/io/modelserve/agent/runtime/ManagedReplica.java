@@ -1,6 +1,7 @@
 package io.modelserve.agent.runtime;
 
 import io.modelserve.cluster.ReplicaAssignment;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,4 +33,9 @@ public interface ManagedReplica {
     int ongoing();
 
     long createdAtMillis();
+
+    /** A multiplexed section's models loaded on it now, sorted; empty otherwise. */
+    default List<String> loadedModels() {
+        return List.of();
+    }
 }

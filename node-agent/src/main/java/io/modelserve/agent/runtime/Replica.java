@@ -48,6 +48,9 @@ public final class Replica implements ManagedReplica {
     /** A change of configuration, applied on the worker thread between requests. */
     private record Reconfigure(Map<String, String> config, String digest) {}
 
+    /** An explicit load or unload of a multiplexed model (the model repository API), applied on the turn. */
+    private record ModelCommand(String model, boolean load, java.util.concurrent.CompletableFuture<Boolean> done) {}
+
     private final ReplicaAssignment assignment;
     private final DeploymentSpec spec;
     private final String nodeId;
@@ -62,6 +65,7 @@ public final class Replica implements ManagedReplica {
     private final Batcher batcher;
     private final Invoker invoker;
     private final ConcurrentLinkedQueue<Reconfigure> reconfigures = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ModelCommand> modelCommands = new ConcurrentLinkedQueue<>();
     private final Turn turn;
     private final Thread worker;
     private final long createdAtMillis = System.currentTimeMillis();
@@ -73,6 +77,8 @@ public final class Replica implements ManagedReplica {
     private volatile AlgoBackend backend;
     /** Set with {@link #backend}: the protocol calls the invoker answers for the backend. */
     private volatile PluginProtocol protocol = PluginProtocol.NONE;
+    /** A multiplexed section's loaded models; set with {@link #backend}, null on every other section. */
+    private volatile ModelSlots slots;
 
     public Replica(ReplicaAssignment assignment, String nodeId, int restarts, String previousError,
             OpenedBackend.Opener opener, ReplicaMetrics metrics, Function<String, DeploymentHandle> handles, Runnable onChange) {
@@ -158,6 +164,27 @@ public final class Replica implements ManagedReplica {
             queue.done(1);
             turn.release();
         }
+    }
+
+    /**
+     * Loads ({@code load}) or unloads a model of a multiplexed section on the replica's turn, as a request
+     * would (a load may evict the least recently used). Completes with whether anything changed; with
+     * the plugin's failure when its {@code load} threw; false at once on a section that does not multiplex.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> changeModel(String model, boolean load) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        if (!spec.isMultiplexed() || spec.multiplex().model(model).isEmpty() || Lifecycle.terminal(lifecycle.phase())) {
+            done.complete(false);
+            return done;
+        }
+        modelCommands.add(new ModelCommand(model, load, done));
+        return done;
+    }
+
+    /** The models it has loaded now, sorted; empty when the section does not multiplex or it is not running. */
+    public List<String> loadedModels() {
+        ModelSlots current = slots;
+        return current == null ? List.of() : current.loaded().stream().sorted().toList();
     }
 
     /** Applies new {@code config.*} values on the worker thread, without a restart. */
@@ -302,6 +329,15 @@ public final class Replica implements ManagedReplica {
         } finally {
             watchdog.leave();
         }
+        if (spec.isMultiplexed()) {
+            if (!(opened.backend() instanceof io.modelserve.sdk.MultiModelBackend)) {
+                fail("init failed: " + spec.backend() + " does not implement io.modelserve.sdk.MultiModelBackend, which "
+                        + "models = needs (isolation = process does not multiplex)", null);
+                return false;
+            }
+            slots = new ModelSlots(spec.multiplex().maxPerReplica(), opened.multiplexed(), metrics.pluginRegistry(),
+                    message -> log.info("replica {} of {}: {}", id(), spec.name(), message));
+        }
         appliedConfigDigest = spec.configDigest();
         streams = opened.backend() instanceof StreamingBackend;
         protocol = opened.protocol();
@@ -318,6 +354,13 @@ public final class Replica implements ManagedReplica {
                 if (!reconfigures.isEmpty() && turn.tryTake()) {
                     try {
                         applyReconfigures(backend);
+                    } finally {
+                        turn.release();
+                    }
+                }
+                if (!modelCommands.isEmpty() && turn.tryTake()) {
+                    try {
+                        applyModelCommands(backend);
                     } finally {
                         turn.release();
                     }
@@ -392,6 +435,79 @@ public final class Replica implements ManagedReplica {
 
     /** Calls the plugin for {@code jobs}; the calling thread holds the turn. */
     private void runJobs(AlgoBackend backend, List<Job> jobs) {
+        ModelSlots models = slots;
+        if (models == null) {
+            runPlain(backend, jobs);
+            return;
+        }
+        // Per model, in order of arrival: its load (on a miss) comes first, then its requests.
+        Map<String, List<Job>> byModel = new java.util.LinkedHashMap<>();
+        for (Job job : jobs) {
+            byModel.computeIfAbsent(job.request().subPath(), m -> new ArrayList<>()).add(job.withRequest(new ModelRequest(job.request())));
+        }
+        for (Map.Entry<String, List<Job>> group : byModel.entrySet()) {
+            List<Job> ready = new ArrayList<>();
+            for (Job job : group.getValue()) {
+                Throwable failed = useModel(models, group.getKey());
+                if (failed == null) {
+                    ready.add(job);
+                } else {
+                    job.result().completeExceptionally(failed);
+                }
+            }
+            if (!ready.isEmpty()) {
+                runPlain(backend, ready);
+            }
+        }
+    }
+
+    /** Null when {@code model} is loaded now (counted as a hit or a miss), else what the requests for it fail with. */
+    private Throwable useModel(ModelSlots models, String model) {
+        if (!models.knows(model)) {
+            return new io.modelserve.sdk.InvalidRequestException(404, "no model '" + model + "' in " + spec.name());
+        }
+        watchdog.enter("load");
+        try {
+            if (models.use((io.modelserve.sdk.MultiModelBackend) backend, model, true) == ModelSlots.Use.LOADED) {
+                lifecycle.changed();
+            }
+            return null;
+        } catch (Throwable t) {
+            log.warn("replica {} of {}: loading model {} failed", id(), spec.name(), model, t);
+            return new BackendFailure("loading model " + model + " failed: " + BackendFailure.describe(t), t);
+        } finally {
+            watchdog.leave();
+        }
+    }
+
+    private void applyModelCommands(AlgoBackend backend) {
+        ModelCommand command;
+        while ((command = modelCommands.poll()) != null) {
+            ModelSlots models = slots;
+            if (models == null) {
+                command.done().complete(false);
+                continue;
+            }
+            io.modelserve.sdk.MultiModelBackend multi = (io.modelserve.sdk.MultiModelBackend) backend;
+            watchdog.enter(command.load() ? "load" : "unload");
+            try {
+                boolean changed = command.load() ? models.use(multi, command.model(), false) == ModelSlots.Use.LOADED
+                        : models.unload(multi, command.model());
+                if (changed) {
+                    lifecycle.changed();
+                }
+                command.done().complete(changed);
+            } catch (Throwable t) {
+                log.warn("replica {} of {}: loading model {} failed", id(), spec.name(), command.model(), t);
+                command.done().completeExceptionally(new BackendFailure("loading model " + command.model() + " failed: "
+                        + BackendFailure.describe(t), t));
+            } finally {
+                watchdog.leave();
+            }
+        }
+    }
+
+    private void runPlain(AlgoBackend backend, List<Job> jobs) {
         long began = System.nanoTime();
         for (Job job : jobs) {
             job.began().set(began);
@@ -480,6 +596,10 @@ public final class Replica implements ManagedReplica {
         }
         if (haveTurn) {
             turn.release();
+        }
+        ModelCommand pending;
+        while ((pending = modelCommands.poll()) != null) {
+            pending.done().complete(false);
         }
         metrics.close();
         lifecycle.move(Phase.DRAINING, Phase.STOPPED);
