@@ -124,6 +124,20 @@ final class HeadProcess implements AutoCloseable {
                         applier.current().map(c -> c.generation()).orElse(0L),
                         name -> traffic.recent(name, System.currentTimeMillis(), DeploymentHealth.WINDOW_MS)), 1_000),
                 () -> head[0].close(), leadership(state, election, settings.dashboardPort()));
+        io.modelserve.agent.models.ModelRepository repository = agent.models();
+        admin.serveModels(new io.modelserve.controller.admin.ModelControl() {
+            @Override
+            public Answer list(String deployment) {
+                var answer = repository.list(deployment);
+                return new Answer(answer.status(), answer.body());
+            }
+
+            @Override
+            public Answer change(String deployment, String model, boolean load) {
+                var answer = repository.change(deployment, model, load, false);
+                return new Answer(answer.status(), answer.body());
+            }
+        });
         new Dashboard(state, nodeId, admin::report, replicaLogs, requestLogs, meters, traffic).mount(admin.javalin()).start(); // stops with admin
         new EventFeed(() -> state.events().values()).mount(admin.javalin());
         admin.start(options.bind(), settings.dashboardPort());

@@ -209,6 +209,7 @@ public final class NodeAssembly implements AutoCloseable {
         router.setDemandSignal(new DemandSignal(
                 (deployment, at) -> state.demand().put(deployment, at, 1, TimeUnit.MINUTES), clock));
         extensions.add(new ReplicaEndpoint(options.nodeId(), directory(), router, options.clusterSecret(), bodies));
+        extensions.add(new io.modelserve.agent.models.ModelRepositoryEndpoints(models(), options.clusterSecret()));
         extensions.add(new AsyncQueueEndpoints(options.nodeId(), routes, asyncQueue, bodies, accessLog));
         extensions.add(new OpenInferenceEndpoints(openInference(), bodies));
         extensions.add(new EmbeddingsEndpoints(routes, router, bodies, requestLog(), accessLog));
@@ -334,6 +335,16 @@ public final class NodeAssembly implements AutoCloseable {
     }
 
     /** The replicas this node's router sends to (local, then remote). */
+    /** The model repository of this node's view of multiplexed sections (the head's /api/models uses it). */
+    public synchronized io.modelserve.agent.models.ModelRepository models() {
+        if (models == null) {
+            models = new io.modelserve.agent.models.ModelRepository(routes, directory(), options.clusterSecret());
+        }
+        return models;
+    }
+
+    private io.modelserve.agent.models.ModelRepository models;
+
     public ReplicaDirectory directory() {
         return new NodeDirectory(local, remote);
     }

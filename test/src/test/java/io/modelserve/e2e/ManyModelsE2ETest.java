@@ -47,6 +47,8 @@ class ManyModelsE2ETest {
             route = words
             """;
     private static final int MODELS = 20;
+    private static final String TOKEN = "e2e-many-models-token";
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     RunningHead.Workspace workspace;
     RunningHead head;
@@ -76,7 +78,8 @@ class ManyModelsE2ETest {
 
     /** conf.ini with this test's own Model_ZOO. */
     private void writeConf(String deployments) throws Exception {
-        String header = workspace.header().replace("model_zoo = " + Cli.ROOT.resolve("Model_ZOO"), "model_zoo = " + zoo);
+        String header = workspace.header().replace("model_zoo = " + Cli.ROOT.resolve("Model_ZOO"), "model_zoo = " + zoo)
+                + "admin_token = " + TOKEN + "\n";
         Files.writeString(workspace.dir().resolve("conf.ini"), header + "\n" + deployments);
     }
 
@@ -128,6 +131,49 @@ class ManyModelsE2ETest {
         assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
         assertThat(RunningHead.json(unknown).path("error").asText()).contains("no model 'nope'");
         assertThat(none.statusCode()).as(none.body()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(4)
+    void theModelRepositoryListsUnloadsAndLoadsWithTheAdminToken() throws Exception {
+        assertThat(states()).containsEntry("w19", "LOADED").containsEntry("w18", "LOADED").containsEntry("w00", "UNLOADED");
+
+        HttpResponse<String> refused = repository("w19", "unload", null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        HttpResponse<String> unloaded = repository("w19", "unload", TOKEN);
+        assertThat(unloaded.statusCode()).as(unloaded.body()).isEqualTo(200);
+        assertThat(states()).containsEntry("w19", "UNLOADED");
+
+        HttpResponse<String> loaded = repository("w03", "load", TOKEN);
+        assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
+        assertThat(RunningHead.json(loaded).path("changed").asBoolean()).isTrue();
+        assertThat(states()).containsEntry("w03", "LOADED").containsEntry("w17", "LOADED");
+        HttpResponse<String> served = head.post("/words/w03", "{}");
+        assertThat(RunningHead.json(served).path("result").path("word").asText()).isEqualTo("word-3");
+        assertThat(RunningHead.json(served).path("result").path("loads").asInt()).as("evicted once, loaded twice").isEqualTo(2);
+        assertThat(repository("nope", "load", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> repository(String model, String action, String token) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                        + head.bind + ":" + head.dashboardPort + "/api/models/Words/" + model + "/" + action))
+                .timeout(java.time.Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** model -> LOADED or UNLOADED, from GET /api/models/Words. */
+    private java.util.Map<String, String> states() throws Exception {
+        HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                + head.bind + ":" + head.dashboardPort + "/api/models/Words")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        java.util.Map<String, String> states = new java.util.HashMap<>();
+        RunningHead.json(response).path("models").forEach(m -> states.put(m.path("name").asText(), m.path("state").asText()));
+        assertThat(states).hasSize(MODELS);
+        return states;
     }
 
     /** The sum of a counter's series carrying {@code label} (every series when empty). */

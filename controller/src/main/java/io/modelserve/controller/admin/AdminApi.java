@@ -95,6 +95,32 @@ public final class AdminApi implements AutoCloseable {
         });
     }
 
+    /**
+     * Serves the model repository of multiplexed sections: {@code GET /api/models/<deployment>} (open),
+     * {@code POST /api/models/<deployment>/<model>/load} and {@code .../unload} (the admin token, as
+     * every state change). Any head answers: the change goes to the replicas, not to the leader's state.
+     */
+    public AdminApi serveModels(ModelControl models) {
+        app.get("/api/models/{deployment}", ctx -> {
+            ModelControl.Answer answer = models.list(ctx.pathParam("deployment"));
+            json(ctx, answer.status(), answer.body());
+        });
+        app.post("/api/models/{deployment}/{model}/{action}", ctx -> {
+            String action = ctx.pathParam("action");
+            if (!action.equals("load") && !action.equals("unload")) {
+                json(ctx, 404, Map.of("status", 0, "error", "no such action " + action + "; load or unload"));
+                return;
+            }
+            if (!authorised(ctx)) {
+                return;
+            }
+            ModelControl.Answer answer = models.change(ctx.pathParam("deployment"), ctx.pathParam("model"),
+                    action.equals("load"));
+            json(ctx, answer.status(), answer.body());
+        });
+        return this;
+    }
+
     public AdminApi start(String host, int port) {
         app.start(host, port);
         return this;
