@@ -80,7 +80,8 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         try (InflightBudget.Reservation reservation = bodies.reserve()) {
             BodyReader.Result read = bodies.read(ctx, reservation);
             if (read instanceof BodyReader.Refusal refusal) {
-                Ingress.refuse(ctx, refusal.status(), refusal.retryAfterSeconds(), Map.of("error", refusal.message()));
+                refused(ctx, refusal.status(), 0, Ingress.refuse(ctx, refusal.status(), refusal.retryAfterSeconds(),
+                        Map.of("error", refusal.message())), started);
                 return;
             }
             infer(ctx, ((BodyReader.Read) read).bytes(), started);
@@ -97,8 +98,8 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
                 jsonLength = -1;
             }
             if (jsonLength < 0 || jsonLength > body.length) {
-                error(ctx, 400, HEADER_LENGTH + " must be the length of the JSON at the start of the body (0.."
-                        + body.length + "), got '" + headerLength + "'");
+                refused(ctx, 400, body.length, error(ctx, 400, HEADER_LENGTH + " must be the length of the JSON at the start"
+                        + " of the body (0.." + body.length + "), got '" + headerLength + "'"), started);
                 return;
             }
         }
@@ -106,17 +107,18 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         try {
             parsed = JSON.readTree(body, 0, jsonLength);
         } catch (IOException e) {
-            error(ctx, 400, "malformed JSON body: " + firstLine(e.getMessage()));
+            refused(ctx, 400, body.length, error(ctx, 400, "malformed JSON body: " + firstLine(e.getMessage())), started);
             return;
         }
         if (parsed == null || !parsed.isObject()) {
-            error(ctx, 400, "the body must be a JSON object {\"inputs\": [{\"name\", \"datatype\", \"shape\", \"data\"}]}");
+            refused(ctx, 400, body.length, error(ctx, 400,
+                    "the body must be a JSON object {\"inputs\": [{\"name\", \"datatype\", \"shape\", \"data\"}]}"), started);
             return;
         }
         ObjectNode request = (ObjectNode) parsed;
         String problem = BinaryTensors.inline(request, java.util.Arrays.copyOfRange(body, jsonLength, body.length));
         if (problem != null) {
-            error(ctx, 400, problem);
+            refused(ctx, 400, body.length, error(ctx, 400, problem), started);
             return;
         }
         OpenInferenceService.Answer answer = service.infer(ctx.pathParam("model"), version(ctx), request, started);
@@ -149,6 +151,12 @@ public final class OpenInferenceEndpoints implements Ingress.Extension {
         } catch (IOException e) {
             logged(ctx, answer, 500, body.length, error(ctx, 500, "cannot encode the response"), started);
         }
+    }
+
+    /** Counts and logs an inference refused before it reached the service (when it names a model). */
+    private void refused(Context ctx, int status, long bytesIn, int bytesOut, long started) {
+        service.refusedBeforeRouting(io.modelserve.agent.access.AccessLine.Protocol.OIP, ctx.path(), ctx.pathParam("model"),
+                status, bytesIn, bytesOut, started);
     }
 
     /** Logs an inference that reached its model (when the model's {@code access_log} is on). */

@@ -104,6 +104,19 @@ public final class OpenInferenceService {
      */
     public record Ran(DeploymentSpec spec, boolean versionChosen, Outcome outcome) {}
 
+    /**
+     * Counts and logs an inference refused before it could be routed (its body over a limit, not
+     * JSON, malformed binary tensors): the request metrics and the access log of the model it named,
+     * if there is one, see every call as they see a route's.
+     */
+    public void refusedBeforeRouting(io.modelserve.agent.access.AccessLine.Protocol protocol, String route, String model,
+            int status, long bytesIn, long bytesOut, long startedNanos) {
+        routes.forDeployment(model).ifPresent(spec -> {
+            requests.record(spec, null, status, startedNanos);
+            access.record(protocol, route, spec, false, null, status, bytesIn, bytesOut, startedNanos);
+        });
+    }
+
     /** Where the front ends log an inference they answered. */
     public io.modelserve.agent.access.AccessLog access() {
         return access;

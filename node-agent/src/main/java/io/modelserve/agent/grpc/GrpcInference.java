@@ -92,6 +92,7 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
         long started = System.nanoTime();
         int size = request.getSerializedSize();
         if (size > bodies.maxBodyBytes()) {
+            refused(request, 413, size, started);
             throw Status.RESOURCE_EXHAUSTED.withDescription("the request is " + size + " bytes; max_body_bytes is "
                     + bodies.maxBodyBytes()).asRuntimeException();
         }
@@ -99,6 +100,7 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
         // hold while the call is served, as a REST body does.
         try (InflightBudget.Reservation reservation = bodies.reserve()) {
             if (!reservation.grow(size)) {
+                refused(request, 503, size, started);
                 throw Status.UNAVAILABLE.withDescription("this node holds as many request bytes as it may; try again")
                         .asRuntimeException();
             }
@@ -106,10 +108,12 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
             try {
                 form = GrpcTensors.request(request);
             } catch (IllegalArgumentException e) {
+                refused(request, 400, size, started);
                 throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
             }
             String problem = BinaryTensors.inline(form.request(), form.binary());
             if (problem != null) {
+                refused(request, 400, size, started);
                 throw Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException();
             }
             OpenInferenceService.Answer answer = service.infer(request.getModelName(), request.getModelVersion(),
@@ -132,6 +136,12 @@ final class GrpcInference implements InferenceServiceBinding.Calls {
             service.access().record(io.modelserve.agent.access.AccessLine.Protocol.GRPC, ROUTE, ran.spec(), ran.versionChosen(),
                     ran.outcome(), status, bytesIn, bytesOut, started);
         }
+    }
+
+    /** Counts and logs a call refused before it reached the service (its HTTP equivalent as status). */
+    private void refused(ModelInferRequest request, int status, long bytesIn, long started) {
+        service.refusedBeforeRouting(io.modelserve.agent.access.AccessLine.Protocol.GRPC, ROUTE, request.getModelName(), status,
+                bytesIn, 0, started);
     }
 
     private static final String ROUTE = "/inference.GRPCInferenceService/ModelInfer";

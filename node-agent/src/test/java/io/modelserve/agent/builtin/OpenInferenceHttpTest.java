@@ -95,6 +95,15 @@ class OpenInferenceHttpTest {
     }
 
     @Test
+    void aBodyRefusedBeforeRoutingIsCountedUnderTheModelItNamed() throws Exception {
+        HttpResponse<String> broken = post("/v2/models/Sums/infer", "{\"inputs\": [");
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(broken.body()).get("error").asText()).startsWith("malformed JSON body");
+        assertThat(meters.scrape()).contains("modelserve_requests_seconds_count{deployment=\"Sums\",node=\"node-a\",replica=\"none\","
+                + "status=\"400\"}");
+    }
+
+    @Test
     void binaryTensorsGoBothWays() throws Exception {
         // The JSON names the inputs and their byte sizes; the bytes follow it, little-endian, row-major.
         byte[] header = ("{\"inputs\":["
