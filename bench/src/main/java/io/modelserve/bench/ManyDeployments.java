@@ -28,6 +28,7 @@ public final class ManyDeployments {
             Files.writeString(dir.resolve("conf.ini"), header + sections(count, "1"));
             double first = apply(dir, head.dashboard());
             double unchanged = apply(dir, head.dashboard());
+            double unchangedPost = post(dir, head.dashboard());
             Files.writeString(dir.resolve("conf.ini"), header + sections(count, "2"));
             double changed = apply(dir, head.dashboard());
             Thread.sleep(2_000);
@@ -36,6 +37,8 @@ public final class ManyDeployments {
                     Runtime.getRuntime().availableProcessors());
             System.out.printf("apply, %d new sections:           %8.1f s%n", count, first);
             System.out.printf("apply, unchanged:                  %8.1f s%n", unchanged);
+            System.out.printf("  of which the head's POST /api/apply: %8.2f s (the rest: the CLI's JVM start and its wait)%n",
+                    unchangedPost);
             System.out.printf("apply, config.* of all %d changed: %8.1f s%n", count, changed);
             System.out.printf("head before: RSS %6d MiB, %4d threads, heap used %5d MiB%n", before.rssKib() / 1024,
                     before.threads(), before.heapKib() / 1024);
@@ -71,6 +74,24 @@ public final class ManyDeployments {
         if (!apply.waitFor(600, TimeUnit.SECONDS) || apply.exitValue() != 0) {
             apply.destroyForcibly();
             throw new IllegalStateException("apply failed; see " + dir.resolve("apply.out"));
+        }
+        return (System.nanoTime() - began) / 1e9;
+    }
+
+    /** Seconds the head took to answer an apply of conf.ini as it is (parse, plan, compare; no CLI). */
+    private static double post(Path dir, int dashboard) throws Exception {
+        java.util.Map<String, Object> body = java.util.Map.of("path", dir.resolve("conf.ini").toAbsolutePath().toString(),
+                "text", Files.readString(dir.resolve("conf.ini")), "dryRun", false);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + Servers.HOST
+                        + ":" + dashboard + "/api/apply")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(body))).build();
+        http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()); // warm
+        long began = System.nanoTime();
+        java.net.http.HttpResponse<String> answer = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("apply answered " + answer.statusCode() + ": " + answer.body());
         }
         return (System.nanoTime() - began) / 1e9;
     }

@@ -142,22 +142,30 @@ public record ClusterReport(String leader, long generation, boolean converged, L
         }
         // Stable: within a deployment, assigned replicas oldest first, then the draining ones by id.
         lines.sort(Comparator.comparing(ReplicaLine::deployment));
+        // Grouped once: scanning every assignment and line per deployment made a report of 1,000
+        // deployments a million steps, and `apply` polls it until converged.
+        Map<String, List<ReplicaAssignment>> assignmentsOf = new HashMap<>();
+        assignments.forEach(a -> assignmentsOf.computeIfAbsent(a.deployment(), d -> new ArrayList<>()).add(a));
+        Map<String, List<ReplicaLine>> linesOf = new HashMap<>();
+        lines.forEach(l -> linesOf.computeIfAbsent(l.deployment(), d -> new ArrayList<>()).add(l));
+        Map<String, List<DeploymentSpec>> canariesOf = new HashMap<>();
+        desired.stream().filter(DeploymentSpec::isCanary)
+                .forEach(c -> canariesOf.computeIfAbsent(c.mainName(), m -> new ArrayList<>()).add(c));
         List<DeploymentLine> deploymentLines = new ArrayList<>();
         for (DeploymentSpec spec : desired) {
             int ready = readyCounts.getOrDefault(spec.name(), 0);
-            long current = assignments.stream().filter(a -> a.deployment().equals(spec.name())
-                    && a.version().equals(spec.version())).count();
+            List<ReplicaAssignment> its = assignmentsOf.getOrDefault(spec.name(), List.of());
+            long current = its.stream().filter(a -> a.version().equals(spec.version())).count();
             if (current != spec.replicas()) {
                 problems.add(spec.name() + ": " + current + " of " + spec.replicas() + " replicas assigned");
             }
-            long old = assignments.stream().filter(a -> a.deployment().equals(spec.name()) && a.isPlaced()
-                    && !a.version().equals(spec.version())).count();
+            long old = its.stream().filter(a -> a.isPlaced() && !a.version().equals(spec.version())).count();
             if (Rollout.inPlace(spec, (int) current, (int) old)) {
                 problems.add(spec.name() + ": " + Rollout.IN_PLACE);
             }
-            List<ReplicaLine> mine = lines.stream().filter(l -> l.deployment().equals(spec.name())).toList();
+            List<ReplicaLine> mine = linesOf.getOrDefault(spec.name(), List.of());
             deploymentLines.add(new DeploymentLine(spec.name(), "/" + spec.route(), spec.methods(), spec.replicas(), ready,
-                    spec.version(), spec.backend(), spec.plugin(), traffic(spec, desired),
+                    spec.version(), spec.backend(), spec.plugin(), traffic(spec, canariesOf.getOrDefault(spec.name(), List.of())),
                     DeploymentHealth.judge(spec.replicas(), ready, spec.version(), mine, recentTraffic.apply(spec.name()))));
         }
         List<AutoscaleLine> autoscaling = new ArrayList<>();
@@ -176,12 +184,11 @@ public record ClusterReport(String leader, long generation, boolean converged, L
     }
 
     /** A canary's share, or what a main deployment's canaries leave it; null for a route without canaries. */
-    private static Integer traffic(DeploymentSpec spec, List<DeploymentSpec> desired) {
+    /** @param canaries the canaries of {@code spec} when it is a main deployment */
+    private static Integer traffic(DeploymentSpec spec, List<DeploymentSpec> canaries) {
         if (spec.isCanary()) {
             return spec.traffic();
         }
-        List<DeploymentSpec> canaries = desired.stream()
-                .filter(other -> other.isCanary() && other.mainName().equals(spec.name())).toList();
         return canaries.isEmpty() ? null : Math.max(0, 100 - canaries.stream().mapToInt(DeploymentSpec::traffic).sum());
     }
 

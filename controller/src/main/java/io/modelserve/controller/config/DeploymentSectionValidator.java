@@ -37,6 +37,9 @@ final class DeploymentSectionValidator {
 
     private final Map<String, BuiltinSchema> builtins;
     private final FileDigests digests;
+    /** What this parse found of each plugin and class; a validator lives for one parse only. */
+    private final Map<String, PluginLocator.Outcome> located = new java.util.HashMap<>();
+    private final Map<String, List<String>> classChecks = new java.util.HashMap<>();
 
     DeploymentSectionValidator(Map<String, BuiltinSchema> builtins, FileDigests digests) {
         this.builtins = Map.copyOf(builtins);
@@ -258,13 +261,15 @@ final class DeploymentSectionValidator {
         // Problems finding the plugin belong to the key that named it.
         String key = values.value("plugin").isPresent() ? "plugin" : "backend";
         PluginLocator locator = new PluginLocator(algopkg);
-        PluginLocator.Outcome outcome = locator.locate(plugin);
+        // Once per plugin and class in a parse: 1,000 sections sharing one jar would open it 1,000 times.
+        PluginLocator.Outcome outcome = located.computeIfAbsent(plugin, locator::locate);
         if (outcome instanceof PluginLocator.Problem problem) {
             values.error(key, problem.message());
             return List.of();
         }
         List<Path> jars = ((PluginLocator.Jars) outcome).jars();
-        locator.checkClass(className, jars).forEach(message -> values.error("backend", message));
+        classChecks.computeIfAbsent(plugin + "\n" + className, k -> locator.checkClass(className, jars))
+                .forEach(message -> values.error("backend", message));
         return digest(values, key, algopkg, jars);
     }
 

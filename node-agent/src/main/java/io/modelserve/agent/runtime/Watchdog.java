@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Limits: a request-serving call ({@code inference}, {@code inferenceBatch}, a gap between two
  * chunks of {@code inferenceStream}, {@code healthy}, {@code reconfigure}) is hung after twice
- * {@code timeout_ms}, at least 5 s: its caller has long had a 504. {@code init()} loads models and
- * may be slow, so it gets {@link #INIT_LIMIT_MS} (or twice {@code timeout_ms} when that is longer).
+ * {@code timeout_ms}, at least 5 s: its caller has long had a 504. {@code init()} and a multiplexed
+ * model's {@code load()} load models and may be slow, so they get {@link #INIT_LIMIT_MS} (or twice
+ * {@code timeout_ms} when that is longer).
  */
 public final class Watchdog {
     /** How long {@code init()} may take before the replica is replaced: generous, a model load is slow. */
@@ -55,7 +56,11 @@ public final class Watchdog {
     /** The limit for {@code method}, in milliseconds. */
     public long limitMillis(String method) {
         long twiceTimeout = timeoutMs * 2;
-        return "init".equals(method) ? Math.max(INIT_LIMIT_MS, twiceTimeout) : Math.max(CALL_LIMIT_FLOOR_MS, twiceTimeout);
+        return loadsModels(method) ? Math.max(INIT_LIMIT_MS, twiceTimeout) : Math.max(CALL_LIMIT_FLOOR_MS, twiceTimeout);
+    }
+
+    private static boolean loadsModels(String method) {
+        return "init".equals(method) || "load".equals(method);
     }
 
     /** Why the current call counts as hung, naming it; empty while it is within its limit. */
@@ -68,7 +73,7 @@ public final class Watchdog {
         if (ticker.nanos() - call.sinceNanos() <= TimeUnit.MILLISECONDS.toNanos(limit)) {
             return Optional.empty();
         }
-        String rule = "init".equals(call.method()) ? "" : " (twice timeout_ms, at least 5 s)";
+        String rule = loadsModels(call.method()) ? "" : " (twice timeout_ms, at least 5 s)";
         return Optional.of(call.method() + "() did not return within " + limit + " ms" + rule);
     }
 }
