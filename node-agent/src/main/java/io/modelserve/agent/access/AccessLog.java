@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,16 +120,20 @@ public final class AccessLog implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Takes what is queued every {@link #DRAIN_MILLIS} (all of it while lines keep coming). Never
+     * blocks on the queue: a writer waiting in {@code poll} is woken by every line, a futex call and a
+     * write per request, which measured about half of a no-op request's throughput at 32 connections.
+     */
     private void drain() {
         List<AccessLine> batch = new ArrayList<>();
         while (!closed || !pending.isEmpty()) {
             try {
-                AccessLine first = pending.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                pending.drainTo(batch, 4_096);
+                if (batch.isEmpty()) {
+                    Thread.sleep(DRAIN_MILLIS);
                     continue;
                 }
-                batch.add(first);
-                pending.drainTo(batch, 1_023);
                 write(batch);
             } catch (InterruptedException e) {
                 closed = true;
@@ -142,6 +145,9 @@ public final class AccessLog implements AutoCloseable {
         }
         files.values().forEach(OpenFile::close);
     }
+
+    /** How long a line may wait for the writer: the queue (8,192 lines) holds 160,000 requests a second. */
+    static final long DRAIN_MILLIS = 50;
 
     /** Writes a batch and flushes each file it touched: a line is on disk once the queue is empty. */
     void write(List<AccessLine> batch) {
