@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "agent", description = "Start a worker node: joins the cluster and runs the replicas the controller places on it.")
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Start a worker node: joins the cluster and runs the replicas the controller places on it.")
 final class AgentCommand implements Callable<Integer> {
     @Option(names = "--join", required = true, description = "HOST[:PORT] of a cluster member (port 5701 by default)")
     List<String> join;

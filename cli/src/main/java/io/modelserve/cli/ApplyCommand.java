@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "apply", description = "Run the controller: print the plan, apply it, wait until the cluster has converged.")
+@Command(name = "apply", mixinStandardHelpOptions = true, description = "Run the controller: print the plan, apply it, wait until the cluster has converged.")
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "conf.ini", description = "the conf.ini to apply (default: ${DEFAULT-VALUE})")
     Path conf;

@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "check", description = {"Check a plugin on this machine, without a cluster: its backend class, the libraries it bundles,",
+@Command(name = "check", mixinStandardHelpOptions = true, description = {"Check a plugin on this machine, without a cluster: its backend class, the libraries it bundles,",
         "init on the given models, one request. Exit 0 when it would serve, 1 when problems were found."})
 final class CheckCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "JAR_OR_DIR", description = "the plugin: target/<Name>.jar, or a folder of jars like algopkg/<Name>/")
+    @Parameters(index = "0", paramLabel = "JAR_OR_DIR", description = "the plugin: target/<Name>.jar, a folder of jars like algopkg/<Name>/, or a Python package folder (backend.py)")
     Path plugin;
 
     @Option(names = "--backend", paramLabel = "CLASS", description = "the backend class (default: the one class in the plugin implementing AlgoBackend)")
@@ -31,6 +31,9 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "KEY=VALUE", description = "config.* values for init, prefix left out, e.g. --config greeting=hi")
     Map<String, String> config = new LinkedHashMap<>();
 
+    @Option(names = "--python", paramLabel = "PATH", description = "the interpreter of a Python package (default: python3 on PATH)")
+    String python;
+
     @Option(names = "--timeout", defaultValue = "120", description = "seconds init and the request may take each (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
@@ -43,7 +46,7 @@ final class CheckCommand implements Callable<Integer> {
         AtomicInteger problems = new AtomicInteger();
         AtomicInteger warnings = new AtomicInteger();
         System.out.println("checking " + plugin);
-        new PluginCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config), Duration.ofSeconds(timeoutSeconds)).run(finding -> {
+        java.util.function.Consumer<PluginCheck.Finding> report = finding -> {
             switch (finding.level()) {
                 case OK -> System.out.println("  ok       " + finding.text());
                 case WARN -> {
@@ -55,7 +58,13 @@ final class CheckCommand implements Callable<Integer> {
                     System.out.println("  PROBLEM  " + finding.text());
                 }
             }
-        });
+        };
+        if (PythonCheck.isPackage(plugin)) {
+            new PythonCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config), python,
+                    Duration.ofSeconds(timeoutSeconds)).run(report);
+        } else {
+            new PluginCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config), Duration.ofSeconds(timeoutSeconds)).run(report);
+        }
         if (problems.get() > 0) {
             System.out.println(problems.get() + (problems.get() == 1 ? " problem" : " problems") + " found: " + plugin + " would not serve as it is");
             return 1;

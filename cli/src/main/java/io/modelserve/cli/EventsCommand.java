@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "events", description = "What happened in the cluster, oldest first: applies, replicas started, failed "
+@Command(name = "events", mixinStandardHelpOptions = true, description = "What happened in the cluster, oldest first: applies, replicas started, failed "
         + "and stopped, autoscale decisions, leader changes, nodes joined and lost.")
 final class EventsCommand implements Callable<Integer> {
     private static final long FOLLOW_INTERVAL_MS = 1_000;

@@ -277,10 +277,20 @@ final class HeadProcess implements AutoCloseable {
         agent.markReady();
     }
 
-    /** What the head's artifact endpoint may serve from besides its cache: its own plugin and model directories. */
+    /**
+     * What the head's artifact endpoint may serve from besides its cache: its own plugin and model
+     * directories, and the wheelhouse/ beside algopkg_dir whose wheels Python packages install from.
+     */
     private static List<Path> servedDirs(ServeSettings settings) {
-        return java.util.stream.Stream.of(settings.algopkgDir(), settings.modelZoo())
-                .filter(dir -> dir != null && !dir.isBlank()).map(Path::of).toList();
+        List<Path> dirs = new java.util.ArrayList<>(java.util.stream.Stream.of(settings.algopkgDir(), settings.modelZoo())
+                .filter(dir -> dir != null && !dir.isBlank()).map(Path::of).toList());
+        if (settings.algopkgDir() != null && !settings.algopkgDir().isBlank()) {
+            Path parent = Path.of(settings.algopkgDir()).toAbsolutePath().normalize().getParent();
+            if (parent != null) {
+                dirs.add(parent.resolve("wheelhouse"));
+            }
+        }
+        return dirs;
     }
 
     /** The node registry: JVM and process meters, help texts for promtool. Shared by heads and agents. */

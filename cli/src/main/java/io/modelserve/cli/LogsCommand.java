@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "logs", description = "The log of each replica of a deployment (its plugin's output and its failures), "
+@Command(name = "logs", mixinStandardHelpOptions = true, description = "The log of each replica of a deployment (its plugin's output and its failures), "
         + "wherever it runs; each line prefixed with the replica id.")
 final class LogsCommand implements Callable<Integer> {
     private static final long FOLLOW_INTERVAL_MS = 1_000;

@@ -105,7 +105,7 @@ record Scaffold(String name, String javaPackage, Path platform) {
         return values;
     }
 
-    private static String fill(String template, Map<String, String> values) {
+    static String fill(String template, Map<String, String> values) {
         Matcher matcher = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
@@ -119,7 +119,7 @@ record Scaffold(String name, String javaPackage, Path platform) {
         return out.toString();
     }
 
-    private static String template(String file) throws IOException {
+    static String template(String file) throws IOException {
         try (InputStream in = resource(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

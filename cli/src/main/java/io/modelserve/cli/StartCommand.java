@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "start", description = "Start a head (cluster member, controller, admin API, local agent) and apply conf.ini.")
+@Command(name = "start", mixinStandardHelpOptions = true, description = "Start a head (cluster member, controller, admin API, local agent) and apply conf.ini.")
 final class StartCommand implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "conf.ini", description = "the conf.ini to apply (default: ${DEFAULT-VALUE})")
     Path conf;
@@ -67,6 +67,14 @@ final class StartCommand implements Callable<Integer> {
         if (refusal.isPresent()) {
             System.err.println(refusal.get());
             return 2;
+        }
+        for (var port : java.util.Map.of("port", valid.settings().port(), "dashboard_port", valid.settings().dashboardPort(),
+                "grpc_port", valid.settings().grpcPort()).entrySet()) {
+            java.util.Optional<String> problem = PortProbe.problem(bind, port.getValue(), port.getKey());
+            if (problem.isPresent()) {
+                System.err.println(conf + ": " + problem.get() + "; nothing started");
+                return 2;
+            }
         }
         GpuOffer.Offered offer;
         switch (gpus.decide()) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = "One line per replica: deployment, replica id, node, device, state, and the reason when not RUNNING.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "One line per replica: deployment, replica id, node, device, state, and the reason when not RUNNING.")
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "the same, as JSON for scripts")
     boolean json;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "stop", description = "Stop the head cleanly: drain replicas, leave the cluster.")
+@Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the head cleanly: drain replicas, leave the cluster.")
 final class StopCommand implements Callable<Integer> {
     @Mixin
     HeadTarget target;

@@ -211,7 +211,9 @@ public record DeploymentSpec(
                 text.append(",").append(model.name()).append('=').append(model.sha256());
             }
         }
-        if (isolation.isProcess()) {
+        if (isolation.isPython()) {
+            text.append("|isolation:python/").append(isolation.memoryLimitMb()).append('/').append(isolation.interpreter());
+        } else if (isolation.isProcess()) {
             text.append("|isolation:process/").append(isolation.memoryLimitMb());
         }
         text.append("|batch:").append(maxBatchSize).append('/').append(batchWaitMs).append("|queue:").append(maxQueued);

@@ -120,7 +120,8 @@ public final class NodeAssembly implements AutoCloseable {
         return new PluginOpener(new ArtifactCache(options.workDir().resolve("artifacts"), sources, options.headEligible(),
                 options.servedDirs()), new PluginLoader(), new io.modelserve.agent.builtin.OnnxDevices(
                 options.devices().stream().filter(io.modelserve.cluster.GpuDevice::simulated)
-                        .map(io.modelserve.cluster.GpuDevice::index).collect(java.util.stream.Collectors.toSet())));
+                        .map(io.modelserve.cluster.GpuDevice::index).collect(java.util.stream.Collectors.toSet())),
+                new io.modelserve.agent.isolation.PythonRuntime(options.workDir().resolve("python")));
     }
 
     /** A node whose replicas open their backends with {@code opener} (tests give a fake one). */

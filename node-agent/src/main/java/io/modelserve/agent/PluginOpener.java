@@ -2,6 +2,8 @@ package io.modelserve.agent;
 
 import io.modelserve.agent.artifact.ArtifactCache;
 import io.modelserve.agent.builtin.BuiltinBackends;
+import io.modelserve.agent.isolation.ChildBackend;
+import io.modelserve.agent.isolation.PythonRuntime;
 import io.modelserve.agent.plugin.PluginLoader;
 import io.modelserve.agent.runtime.OpenedBackend;
 import io.modelserve.cluster.Artifact;
@@ -13,7 +15,8 @@ import java.util.List;
 
 /**
  * Opens a replica's backend: verified artifacts from the cache, then the plugin in its own classloader,
- * or a built-in backend ({@code builtin:<name>}) of the platform.
+ * or a built-in backend ({@code builtin:<name>}) of the platform; a replica in a child process (a JVM,
+ * or Python for a package with {@code backend.py}) gets a proxy to it.
  */
 final class PluginOpener implements OpenedBackend.Opener {
     private final ArtifactCache cache;
@@ -21,10 +24,17 @@ final class PluginOpener implements OpenedBackend.Opener {
     private final BuiltinBackends builtins;
 
     /** @param devices where built-ins open their sessions: which of this node's GPUs are only simulated */
-    PluginOpener(ArtifactCache cache, PluginLoader loader, io.modelserve.agent.builtin.OnnxDevices devices) {
+    private final PythonRuntime python;
+
+    /**
+     * @param devices where built-ins open their sessions: which of this node's GPUs are only simulated
+     * @param python  where this node keeps Python packages, their environments and models
+     */
+    PluginOpener(ArtifactCache cache, PluginLoader loader, io.modelserve.agent.builtin.OnnxDevices devices, PythonRuntime python) {
         this.cache = cache;
         this.loader = loader;
         this.builtins = BuiltinBackends.standard(devices);
+        this.python = python;
     }
 
     @Override
@@ -36,10 +46,11 @@ final class PluginOpener implements OpenedBackend.Opener {
         }
         List<Path> jars = materialize(spec.pluginJars());
         if (spec.isolation().isProcess()) {
-            // Its own JVM: the child loads the jars; the node keeps only a proxy that it can kill.
+            // Its own process: the child loads the jars or imports the package; the node keeps only a proxy it can kill.
             Path log = Path.of(System.getProperty("modelserve.logDir", "logs"), "replicas", assignment.replicaId() + "-child.log");
-            io.modelserve.agent.isolation.ChildBackend child = new io.modelserve.agent.isolation.ChildBackend(spec,
-                    assignment.replicaId(), jars, models, log);
+            ChildBackend child = spec.isolation().isPython()
+                    ? python.backend(spec, assignment.replicaId(), jars, models, log)
+                    : new ChildBackend(spec, assignment.replicaId(), jars, models, log);
             // The child answers its plugin's route only: a TensorModel in a child JVM is not offered on /v2.
             return new OpenedBackend(child, models, child::kill, new io.modelserve.agent.builtin.PluginTensorCalls(spec.name()));
         }

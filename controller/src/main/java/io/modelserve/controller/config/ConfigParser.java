@@ -106,7 +106,8 @@ public final class ConfigParser {
         }
         Optional<RootDirectory> algopkg = serve == null ? Optional.empty() : serve.algopkg();
         Optional<RootDirectory> modelZoo = serve == null ? Optional.empty() : serve.modelZoo();
-        DeploymentSectionValidator deploymentValidator = new DeploymentSectionValidator(builtins, digests);
+        String defaultPython = serveSection.flatMap(section -> section.entry("python")).map(e -> e.value().strip()).orElse("");
+        DeploymentSectionValidator deploymentValidator = new DeploymentSectionValidator(builtins, digests, defaultPython);
         List<DeploymentSpec> deployments = new ArrayList<>();
         Map<String, String> routeOwners = new HashMap<>();
         Set<String> mainSections = new java.util.HashSet<>();

@@ -23,9 +23,11 @@ final class DeploymentSectionValidator {
     static final List<String> KEYS = List.of("backend", "model", "replicas", "gpu_cost", "gpu_memory", "cpu_cost", "route",
             "method", "max_batch_size", "batch_wait_ms", "max_queued", "timeout_ms", "retry", "traffic",
             "target_ongoing", "upscale_delay_s", "downscale_delay_s", "isolation", "memory_limit", "envelope", "access_log",
-            "plugin", MultiplexKeys.MODELS, MultiplexKeys.MAX);
+            "plugin", MultiplexKeys.MODELS, MultiplexKeys.MAX, "runtime", "python");
 
     private static final String BUILTIN = "builtin:";
+    /** {@code backend = algo_backend}: a class of the package's backend.py. */
+    private static final Pattern PYTHON_CLASS = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
     /** Path segments, optionally ending in {@code /*} (a wildcard route: every path under it). */
     private static final Pattern ROUTE = Pattern.compile("[A-Za-z0-9_.~-]+(/[A-Za-z0-9_.~-]+)*(/\\*)?");
@@ -40,10 +42,17 @@ final class DeploymentSectionValidator {
     /** What this parse found of each plugin and class; a validator lives for one parse only. */
     private final Map<String, PluginLocator.Outcome> located = new java.util.HashMap<>();
     private final Map<String, List<String>> classChecks = new java.util.HashMap<>();
+    /** {@code python =} of [MODEL SERVE]: the interpreter of Python packages whose section names none. */
+    private final String defaultPython;
 
     DeploymentSectionValidator(Map<String, BuiltinSchema> builtins, FileDigests digests) {
+        this(builtins, digests, "");
+    }
+
+    DeploymentSectionValidator(Map<String, BuiltinSchema> builtins, FileDigests digests, String defaultPython) {
         this.builtins = Map.copyOf(builtins);
         this.digests = digests;
+        this.defaultPython = defaultPython;
     }
 
     /**
@@ -65,7 +74,9 @@ final class DeploymentSectionValidator {
             Optional<RootDirectory> modelZoo, ConfigErrors errors) {
         boolean canary = name.indexOf(DeploymentSpec.CANARY_MARK) >= 0;
         SectionValues values = new SectionValues(section, errors);
-        Optional<String> backend = backend(values);
+        String plugin = pluginName(values, name);
+        boolean python = python(values, plugin, algopkg);
+        Optional<String> backend = python ? pythonBackend(values) : backend(values);
         Optional<BuiltinSchema> builtin = backend.filter(b -> b.startsWith(BUILTIN))
                 .map(b -> builtins.get(b.substring(BUILTIN.length())));
         if (builtin.isPresent() && values.value("plugin").isPresent()) {
@@ -73,15 +84,18 @@ final class DeploymentSectionValidator {
         }
         Map<String, String> config = config(values, builtin);
         Map<String, String> options = builtin.map(schema -> options(values, schema)).orElse(Map.of());
-        List<Artifact> jars = backend.filter(b -> !b.startsWith(BUILTIN)).isPresent() && algopkg.isPresent()
-                ? pluginJars(values, pluginName(values, name), backend.get(), algopkg.get()) : List.of();
+        List<Artifact> jars = !python && backend.filter(b -> !b.startsWith(BUILTIN)).isPresent() && algopkg.isPresent()
+                ? pluginJars(values, plugin, backend.get(), algopkg.get()) : List.of();
+        if (python && backend.isPresent() && algopkg.isPresent()) {
+            jars = pythonFiles(values, plugin, backend.get(), algopkg.get());
+        }
         List<Artifact> models = modelZoo.map(zoo -> models(values, zoo)).orElse(List.of());
         if (builtin.isPresent() && modelZoo.isPresent()) {
             models = withOptionFiles(values, builtin.get(), models, modelZoo.get());
         }
         int replicas = ScalingKeys.replicas(values);
         Optional<io.modelserve.cluster.Autoscaling> autoscaling = ScalingKeys.autoscaling(values);
-        io.modelserve.cluster.Isolation isolation = ScalingKeys.isolation(values);
+        io.modelserve.cluster.Isolation isolation = python ? pythonIsolation(values) : ScalingKeys.isolation(values);
         long gpuMilli = values.milli("gpu_cost", 0, 1000);
         long gpuMemory = gpuMemory(values, gpuMilli);
         long cpuMilli = values.milli("cpu_cost", 1000, -1);
@@ -133,6 +147,73 @@ final class DeploymentSectionValidator {
         }
         return bytes;
     }
+
+    /**
+     * Whether the section runs a Python package: {@code runtime = python}, or, without that key, a
+     * package folder holding {@code backend.py} and no jar.
+     */
+    private static boolean python(SectionValues values, String name, Optional<RootDirectory> algopkg) {
+        Optional<String> runtime = values.value("runtime").map(v -> v.strip().toLowerCase(Locale.ROOT));
+        boolean python = runtime.filter(r -> r.equals("python") || r.equals("java")).map(r -> r.equals("python"))
+                .orElseGet(() -> algopkg.map(dir -> new PluginLocator(dir).looksPython(name)).orElse(false)
+                        && !values.string("backend", "").startsWith(BUILTIN));
+        if (runtime.isPresent() && !runtime.get().equals("python") && !runtime.get().equals("java")) {
+            values.error("runtime", "must be java or python, got " + ConfigErrors.quote(runtime.get()));
+        }
+        if (!python && values.value("python").isPresent()) {
+            values.error("python", "only for a Python package (a folder with backend.py, or runtime = python)");
+        }
+        return python;
+    }
+
+    /** A Python replica is always a process of its own; its memory_limit and interpreter. */
+    private io.modelserve.cluster.Isolation pythonIsolation(SectionValues values) {
+        Optional<String> mode = values.value("isolation").map(v -> v.strip().toLowerCase(Locale.ROOT));
+        if (mode.isPresent() && !mode.get().equals("process")) {
+            values.error("isolation", "a Python package always runs each replica in a process of its own; "
+                    + "remove the key or write isolation = process");
+        }
+        long memory = ScalingKeys.memoryLimitMb(values);
+        String interpreter = values.value("python").map(String::strip).orElse(defaultPython);
+        if (values.value("python").isPresent() && interpreter.isEmpty()) {
+            values.error("python", "must name an interpreter, e.g. /usr/bin/python3");
+        }
+        return new io.modelserve.cluster.Isolation(io.modelserve.cluster.Isolation.Mode.PYTHON, memory, interpreter);
+    }
+
+    private static Optional<String> pythonBackend(SectionValues values) {
+        Optional<String> backend = values.required("backend").map(String::strip);
+        if (backend.isPresent() && !PYTHON_CLASS.matcher(backend.get()).matches()) {
+            values.error("backend", "must be the name of a class in the package's backend.py, e.g. algo_backend, got "
+                    + ConfigErrors.quote(backend.get()));
+            return Optional.empty();
+        }
+        return backend;
+    }
+
+    /** The package's files, then its wheelhouse's, digested; the class must be bound in backend.py. */
+    private List<Artifact> pythonFiles(SectionValues values, String name, String className, RootDirectory algopkg) {
+        PluginLocator locator = new PluginLocator(algopkg);
+        PluginLocator.Outcome outcome = locator.locatePython(name);
+        if (outcome instanceof PluginLocator.Problem problem) {
+            values.error("backend", problem.message());
+            return List.of();
+        }
+        PluginLocator.PythonPackage found = (PluginLocator.PythonPackage) outcome;
+        new PythonClasses(found.dir().resolve("backend.py")).problem(className).ifPresent(p -> values.error("backend", p));
+        List<Artifact> artifacts = new ArrayList<>(digest(values, "backend", algopkg, found.files()));
+        for (Path wheel : found.wheels()) {
+            try {
+                artifacts.add(digests.artifact(WHEELHOUSE + wheel.getFileName(), wheel));
+            } catch (IOException | RuntimeException e) {
+                values.error("backend", "cannot read " + wheel + ": " + e.getMessage());
+            }
+        }
+        return artifacts;
+    }
+
+    /** How the files of a package's wheelhouse are named among its artifacts. */
+    static final String WHEELHOUSE = "wheelhouse/";
 
     /** Required in a canary section, refused in a main one (whose share is what its canaries leave). */
     private static int traffic(SectionValues values, boolean canary) {

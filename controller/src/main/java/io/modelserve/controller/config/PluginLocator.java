@@ -23,6 +23,16 @@ final class PluginLocator {
 
     record Problem(String message) implements Outcome {}
 
+    /**
+     * A Python package: {@code <algopkg_dir>/<Name>/} with {@code backend.py}, its files (sorted, caches
+     * and hidden entries left out) and, when it has a {@code requirements.txt}, the files of the
+     * {@code wheelhouse/} beside {@code algopkg_dir}: all travel to the nodes by digest, like jars.
+     */
+    record PythonPackage(Path dir, List<Path> files, List<Path> wheels) implements Outcome {}
+
+    /** Beyond this a folder is not a package but a mistake (a dataset, a virtual environment). */
+    static final int MAX_PYTHON_FILES = 2_000;
+
     private final RootDirectory algopkg;
 
     PluginLocator(RootDirectory algopkg) {
@@ -52,6 +62,81 @@ final class PluginLocator {
             return jarsIn(dirPath);
         }
         return new Problem("plugin not found: looked for " + jarPath + " and " + dirPath + "/");
+    }
+
+    /** Whether {@code <Name>/} is a Python package: it holds {@code backend.py} and no jar stands for it. */
+    boolean looksPython(String packageName) {
+        if (!(algopkg.resolve(packageName) instanceof RootDirectory.Found dir) || !Files.isDirectory(dir.path())
+                || !Files.isRegularFile(dir.path().resolve("backend.py"))) {
+            return false;
+        }
+        return !(locate(packageName) instanceof Jars);
+    }
+
+    /** The package's files for {@code runtime = python}, or why it is not one. */
+    Outcome locatePython(String packageName) {
+        RootDirectory.Lookup dir = algopkg.resolve(packageName);
+        Path dirPath = algopkg.path().resolve(packageName);
+        if (dir instanceof RootDirectory.Rejected rejected) {
+            return new Problem(rejected.reason());
+        }
+        if (!(dir instanceof RootDirectory.Found found) || !Files.isDirectory(found.path())) {
+            return new Problem("Python package not found: looked for " + dirPath + "/ with backend.py in it");
+        }
+        if (!Files.isRegularFile(dirPath.resolve("backend.py"))) {
+            return new Problem("Python package " + dirPath + "/ holds no backend.py (the module defining the class "
+                    + "named by backend =)");
+        }
+        List<Path> files = new ArrayList<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(dirPath)) {
+            for (Path file : (Iterable<Path>) walk.sorted()::iterator) {
+                if (skipped(dirPath.relativize(file)) || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                if (algopkg.check(file, "'" + algopkg.nameOf(file) + "'") instanceof RootDirectory.Rejected rejected) {
+                    return new Problem(rejected.reason());
+                }
+                files.add(file);
+                if (files.size() > MAX_PYTHON_FILES) {
+                    return new Problem("Python package " + dirPath + "/ holds more than " + MAX_PYTHON_FILES
+                            + " files; keep data in Model_ZOO and environments out of algopkg/");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new Problem("cannot list " + dirPath + ": " + e.getMessage());
+        }
+        List<Path> wheels = new ArrayList<>();
+        Path wheelhouse = wheelhouse();
+        if (Files.isRegularFile(dirPath.resolve("requirements.txt")) && Files.isDirectory(wheelhouse)) {
+            try (DirectoryStream<Path> listing = Files.newDirectoryStream(wheelhouse)) {
+                listing.forEach(file -> {
+                    if (Files.isRegularFile(file) && !file.getFileName().toString().startsWith(".")) {
+                        wheels.add(file);
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                return new Problem("cannot list " + wheelhouse + ": " + e.getMessage());
+            }
+            wheels.sort(Comparator.comparing(path -> path.getFileName().toString()));
+        }
+        return new PythonPackage(dirPath, files, wheels);
+    }
+
+    /** Where offline installs come from: {@code wheelhouse/} beside {@code algopkg_dir}. */
+    Path wheelhouse() {
+        Path parent = algopkg.path().toAbsolutePath().normalize().getParent();
+        return (parent == null ? algopkg.path() : parent).resolve("wheelhouse");
+    }
+
+    /** Bytecode caches, environments and hidden entries are the machine's, not the package's. */
+    private static boolean skipped(Path relative) {
+        for (Path part : relative) {
+            String name = part.toString();
+            if (name.startsWith(".") || name.equals("__pycache__") || name.equals("venv") || name.endsWith(".pyc")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The problems: a jar that cannot be read (even if another has the class), or the class missing. */
@@ -89,7 +174,8 @@ final class PluginLocator {
             return new Problem("cannot list " + dir + ": " + e.getMessage());
         }
         if (jars.isEmpty()) {
-            return new Problem("plugin directory " + dir + "/ holds no *.jar files");
+            return new Problem("plugin directory " + dir + "/ holds no *.jar files (a Java plugin) and no backend.py "
+                    + "(a Python package, see runtime = python)");
         }
         jars.sort(Comparator.comparing(path -> path.getFileName().toString()));
         return new Jars(jars);

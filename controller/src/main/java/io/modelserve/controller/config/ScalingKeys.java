@@ -62,6 +62,27 @@ final class ScalingKeys {
 
     static Isolation isolation(SectionValues values) {
         String mode = values.value("isolation").map(v -> v.toLowerCase(Locale.ROOT)).orElse("in-process");
+        long memory = memoryLimitMb(values);
+        Optional<String> limit = values.value("memory_limit");
+        switch (mode) {
+            case "in-process", "inprocess", "classloader" -> {
+                if (limit.isPresent()) {
+                    values.error("memory_limit", "only with isolation = process (in-process replicas share the node's heap)");
+                }
+                return Isolation.IN_PROCESS;
+            }
+            case "process" -> {
+                return new Isolation(Isolation.Mode.PROCESS, memory);
+            }
+            default -> {
+                values.error("isolation", "must be in-process or process, got " + ConfigErrors.quote(mode));
+                return Isolation.IN_PROCESS;
+            }
+        }
+    }
+
+    /** {@code memory_limit} in MiB; 1024 (1g) when absent. */
+    static long memoryLimitMb(SectionValues values) {
         long memory = 0;
         Optional<String> limit = values.value("memory_limit");
         if (limit.isPresent()) {
@@ -75,20 +96,6 @@ final class ScalingKeys {
                 values.error("memory_limit", "must be a size such as 512m or 2g, got " + ConfigErrors.quote(limit.get()));
             }
         }
-        switch (mode) {
-            case "in-process", "inprocess", "classloader" -> {
-                if (limit.isPresent()) {
-                    values.error("memory_limit", "only with isolation = process (in-process replicas share the node's heap)");
-                }
-                return Isolation.IN_PROCESS;
-            }
-            case "process" -> {
-                return new Isolation(Isolation.Mode.PROCESS, memory == 0 ? 1024 : memory);
-            }
-            default -> {
-                values.error("isolation", "must be in-process or process, got " + ConfigErrors.quote(mode));
-                return Isolation.IN_PROCESS;
-            }
-        }
+        return memory == 0 ? 1024 : memory;
     }
 }

@@ -15,7 +15,7 @@ final class ServeSectionValidator {
     static final String SECTION = "MODEL SERVE";
     static final List<String> KEYS = List.of("port", "dashboard_port", "cluster_name", "algopkg_dir",
             "model_zoo", "log_dir", "admin_token", "max_body_bytes", "cluster_secret", "state_dir", "max_inflight_bytes",
-            "queue_max_bytes", "queue_result_ttl_s", "grpc_port", "access_log", "latency_buckets_ms");
+            "queue_max_bytes", "queue_result_ttl_s", "grpc_port", "access_log", "latency_buckets_ms", "python");
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");

@@ -3,11 +3,13 @@ package io.modelserve.agent.isolation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelserve.agent.runtime.DeclaredStreaming;
 import io.modelserve.agent.runtime.Killable;
 import io.modelserve.cluster.DeploymentSpec;
-import io.modelserve.sdk.AlgoBackend;
 import io.modelserve.sdk.BackendContext;
+import io.modelserve.sdk.ChunkSink;
 import io.modelserve.sdk.Request;
+import io.modelserve.sdk.StreamingBackend;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -26,20 +28,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A replica's backend running in a child JVM of its own ({@code isolation = process}), seen from the
- * node as an ordinary {@link AlgoBackend}: each call is one request/answer over a loopback socket.
- * When the child dies — {@code System.exit}, OutOfMemoryError past {@code memory_limit}, a native
- * crash — the call in flight fails with the cause read from the exit code and the child's own output,
- * {@link #healthy()} turns false, and the node replaces the replica; the node itself is untouched.
+ * A replica's backend running in a child process of its own — a JVM ({@code isolation = process}) or
+ * a Python interpreter ({@code runtime = python}), see {@link ChildProgram} — seen from the node as an
+ * ordinary backend: each call is one request/answer over a loopback socket (a stream: chunks, then
+ * the answer). When the child dies — an exit, running out of memory past {@code memory_limit}, a
+ * native crash — the call in flight fails with the cause read from the exit code and the child's own
+ * output, {@link #healthy()} turns false, and the node replaces the replica; the node is untouched.
  */
-public final class ChildBackend implements AlgoBackend, Killable {
+public final class ChildBackend implements StreamingBackend, DeclaredStreaming, Killable {
     private static final long START_TIMEOUT_MS = 120_000;
 
-    private final DeploymentSpec spec;
+    private final ChildProgram program;
     private final String replicaId;
-    private final List<Path> jars;
-    private final List<Path> models;
     private final Path logFile;
+    /** Told by the child's answer to init: a Python generator streams; a child JVM never does. */
+    private boolean streams;
     /** Where this child's output begins in the (shared, appended) log: its cause is read from here on only. */
     private long logStart;
     private Process process;
@@ -48,11 +51,14 @@ public final class ChildBackend implements AlgoBackend, Killable {
     private DataOutputStream out;
     private volatile boolean dead;
 
+    /** A Java plugin in a child JVM. */
     public ChildBackend(DeploymentSpec spec, String replicaId, List<Path> jars, List<Path> models, Path logFile) {
-        this.spec = spec;
+        this(new JvmChild(spec, replicaId, jars, models, logFile.getParent()), replicaId, logFile);
+    }
+
+    ChildBackend(ChildProgram program, String replicaId, Path logFile) {
+        this.program = program;
         this.replicaId = replicaId;
-        this.jars = List.copyOf(jars);
-        this.models = List.copyOf(models);
         this.logFile = logFile;
     }
 
@@ -64,26 +70,25 @@ public final class ChildBackend implements AlgoBackend, Killable {
         logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(500);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + spec.isolation().memoryLimitMb() + "m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC",
-                    "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true",
-                    "-Dmodelserve.logDir=" + logFile.getParent(), "-Dmodelserve.process=" + replicaId + "-child",
-                    "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), String.valueOf(server.getLocalPort())));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = program.process(server.getLocalPort(), context.device()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            ChildEnvironment.forReplica(context.device()).applyTo(builder);
-            process = builder.start();
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new IllegalStateException(program.what() + " cannot start " + builder.command().get(0) + ": "
+                        + e.getMessage(), e);
+            }
             long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
             while (socket == null) {
                 try {
                     socket = server.accept();
                 } catch (SocketTimeoutException notYet) {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException("child JVM " + cause());
+                        throw new IllegalStateException(program.what() + " " + cause());
                     }
                     if (System.currentTimeMillis() > deadline) {
                         kill();
-                        throw new IllegalStateException("child JVM did not start within " + START_TIMEOUT_MS / 1000 + " s");
+                        throw new IllegalStateException(program.what() + " did not start within " + START_TIMEOUT_MS / 1000 + " s");
                     }
                 }
             }
@@ -91,13 +96,13 @@ public final class ChildBackend implements AlgoBackend, Killable {
         socket.setTcpNoDelay(true);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-        ObjectNode init = Frames.JSON.createObjectNode();
-        init.put("deployment", context.deployment()).put("replicaId", context.replicaId()).put("backend", spec.backend());
-        init.set("jars", paths(jars));
-        init.set("models", paths(models));
-        init.set("config", Frames.JSON.valueToTree(context.config()));
-        init.set("device", Frames.JSON.valueToTree(context.device()));
-        value(call(init));
+        JsonNode started = value(call(program.init(context)));
+        streams = started != null && started.path("streams").asBoolean(false);
+    }
+
+    @Override
+    public boolean streams() {
+        return streams;
     }
 
     @Override
@@ -107,6 +112,32 @@ public final class ChildBackend implements AlgoBackend, Killable {
             throw e;
         }
         return result;
+    }
+
+    /** Chunks arrive one frame each, then the answer; a client gone early still drains them, the socket stays in step. */
+    @Override
+    public void inferenceStream(Request request, ChunkSink sink) throws Exception {
+        ObjectNode call = request(request).put("op", "stream");
+        if (dead) {
+            throw new IllegalStateException(program.what() + " " + cause());
+        }
+        try {
+            Frames.write(out, call);
+            while (true) {
+                JsonNode frame = Frames.read(in);
+                if (!frame.has("chunk")) {
+                    Object end = ChildAnswers.decode(frame);
+                    if (end instanceof Exception e) {
+                        throw e;
+                    }
+                    return;
+                }
+                sink.emit(frame.get("chunk"));
+            }
+        } catch (IOException e) {
+            dead = true;
+            throw new IllegalStateException(program.what() + " " + cause(), e);
+        }
     }
 
     @Override
@@ -174,25 +205,25 @@ public final class ChildBackend implements AlgoBackend, Killable {
         } catch (IOException ignored) {
             // Already closed.
         }
-        return "child JVM " + cause();
+        return program.what() + " " + cause();
     }
 
     private JsonNode call(ObjectNode message) throws Exception {
         if (dead) {
-            throw new IllegalStateException("child JVM " + cause());
+            throw new IllegalStateException(program.what() + " " + cause());
         }
         try {
             Frames.write(out, message);
             return Frames.read(in);
         } catch (IOException e) {
             dead = true;
-            throw new IllegalStateException("child JVM " + cause(), e);
+            throw new IllegalStateException(program.what() + " " + cause(), e);
         }
     }
 
     private static JsonNode value(JsonNode answer) {
         if (!answer.path("ok").asBoolean()) {
-            throw new IllegalStateException(answer.path("error").asText("the child JVM failed"));
+            throw new IllegalStateException(answer.path("error").asText("the child process failed"));
         }
         return answer.get("value");
     }
@@ -210,12 +241,6 @@ public final class ChildBackend implements AlgoBackend, Killable {
         return call;
     }
 
-    private static ArrayNode paths(List<Path> paths) {
-        ArrayNode array = Frames.JSON.createArrayNode();
-        paths.forEach(p -> array.add(p.toAbsolutePath().toString()));
-        return array;
-    }
-
     /** Why the child is gone, from its exit code and the last lines it wrote. */
     private String cause() {
         if (process == null) {
@@ -231,8 +256,8 @@ public final class ChildBackend implements AlgoBackend, Killable {
         }
         String tail = tail();
         int code = process.exitValue();
-        if (tail.contains("OutOfMemoryError")) {
-            return "ran out of memory (memory_limit = " + spec.isolation().memoryLimitMb() + "m), exit code " + code;
+        if (program.ranOutOfMemory(tail)) {
+            return "ran out of memory (memory_limit = " + program.memoryLimitMb() + "m), exit code " + code;
         }
         if (code > 128) {
             return "was killed by signal " + (code - 128) + (tail.isEmpty() ? "" : ": " + lastLine(tail));

@@ -339,7 +339,8 @@ public final class Replica implements ManagedReplica {
                     message -> log.info("replica {} of {}: {}", id(), spec.name(), message));
         }
         appliedConfigDigest = spec.configDigest();
-        streams = opened.backend() instanceof StreamingBackend;
+        streams = opened.backend() instanceof StreamingBackend
+                && !(opened.backend() instanceof DeclaredStreaming declared && !declared.streams());
         protocol = opened.protocol();
         backend = opened.backend();
         return true;
