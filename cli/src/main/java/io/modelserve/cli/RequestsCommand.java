@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "requests", description = "The request log of a deployment (the access log every node writes when conf.ini "
+@Command(name = "requests", mixinStandardHelpOptions = true, description = "The request log of a deployment (the access log every node writes when conf.ini "
         + "says access_log = true), merged across nodes, oldest first.")
 final class RequestsCommand implements Callable<Integer> {
     private static final long FOLLOW_INTERVAL_MS = 1_000;

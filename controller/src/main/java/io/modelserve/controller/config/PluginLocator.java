@@ -152,8 +152,10 @@ final class PluginLocator {
             }
         }
         if (!found) {
+            List<String> backends = BackendClasses.in(jars);
             problems.add("class " + className + " not found (no entry " + entry + ") in " + jars.stream()
-                    .map(Path::toString).toList());
+                    .map(Path::toString).toList() + (backends.isEmpty() ? "; none of its classes implements AlgoBackend"
+                    : "; its backend classes: " + String.join(", ", backends)));
         }
         return problems;
     }
