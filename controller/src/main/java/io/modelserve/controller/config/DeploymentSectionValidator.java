@@ -174,6 +174,13 @@ final class DeploymentSectionValidator {
                     + "remove the key or write isolation = process");
         }
         long memory = ScalingKeys.memoryLimitMb(values);
+        for (String key : List.of(MultiplexKeys.MODELS, MultiplexKeys.MAX)) {
+            if (values.value(key).isPresent()) {
+                // The child protocol carries no model names per request: multiplexing is a Java plugin's.
+                values.error(key, "multiplexed models are for Java plugins (MultiModelBackend); a Python package lists "
+                        + "its files in model =");
+            }
+        }
         String interpreter = values.value("python").map(String::strip).orElse(defaultPython);
         if (values.value("python").isPresent() && interpreter.isEmpty()) {
             values.error("python", "must name an interpreter, e.g. /usr/bin/python3");

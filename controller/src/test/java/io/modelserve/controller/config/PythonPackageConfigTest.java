@@ -83,6 +83,7 @@ class PythonPackageConfigTest {
     void mistakesNameTheKeyAndTheFix() throws IOException {
         assertThat(fx.errors(section("isolation = in-process"))).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("always runs each replica in a process of its own"));
+        assertThat(fx.errors(section("max_models_per_replica = 2"))).extracting(ConfigError::key).contains("max_models_per_replica");
         assertThat(fx.errors(section("runtime = ruby"))).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("must be java or python"));
         fx.jar("Foo", "org.example.Foo");
