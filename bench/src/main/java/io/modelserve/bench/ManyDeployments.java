@@ -32,6 +32,11 @@ public final class ManyDeployments {
             Files.writeString(dir.resolve("conf.ini"), header + sections(count, "2"));
             double changed = apply(dir, head.dashboard());
             Thread.sleep(2_000);
+            // What the idle head burns with every replica waiting for work (health probes included).
+            long cpuBefore = cpuTicks(pid);
+            long idleBegan = System.nanoTime();
+            Thread.sleep(10_000);
+            double idleCores = (cpuTicks(pid) - cpuBefore) / 100.0 / ((System.nanoTime() - idleBegan) / 1e9);
             Sample after = Sample.of(pid);
             System.out.printf("%d deployments of Noop, one replica each, on one head (%d CPUs here)%n", count,
                     Runtime.getRuntime().availableProcessors());
@@ -44,6 +49,8 @@ public final class ManyDeployments {
                     before.threads(), before.heapKib() / 1024);
             System.out.printf("head after:  RSS %6d MiB, %4d threads, heap used %5d MiB%n", after.rssKib() / 1024,
                     after.threads(), after.heapKib() / 1024);
+            System.out.printf("idle head, %d replicas waiting: %.3f cores of CPU (%.1f µs per second per replica)%n", count,
+                    idleCores, idleCores * 1e6 / count);
             System.out.printf("per idle replica: RSS %.1f KiB, %.3f platform threads, heap %.1f KiB%n",
                     (after.rssKib() - before.rssKib()) / (double) count, (after.threads() - before.threads()) / (double) count,
                     (after.heapKib() - before.heapKib()) / (double) count);
@@ -63,6 +70,13 @@ public final class ManyDeployments {
                     """.formatted(i, i, configValue));
         }
         return text.toString();
+    }
+
+    /** User + system CPU of a process so far, in clock ticks (100 a second on Linux). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
     }
 
     /** Seconds {@code modelserve apply} took to exit 0 (it waits for convergence). */

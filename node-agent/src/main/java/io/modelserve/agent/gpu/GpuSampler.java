@@ -99,15 +99,17 @@ public final class GpuSampler implements AutoCloseable {
         }
     }
 
-    /** The last {@link #sample()}, unknown values before the first. */
+    /** The last {@link #sample()}; before the first, unknown values for real devices. */
     public List<GpuUsage> latest() {
         return latest;
     }
 
+    /** Before the first sample: a real device's readings are unknown; a simulated one is idle and empty from the start. */
     private List<GpuUsage> unknown() {
         List<GpuUsage> usage = new ArrayList<>();
         for (GpuDevice device : devices) {
-            usage.add(new GpuUsage(device.index(), -1, -1, device.memoryTotalBytes()));
+            usage.add(device.simulated() ? new GpuUsage(device.index(), 0, 0, device.memoryTotalBytes())
+                    : new GpuUsage(device.index(), -1, -1, device.memoryTotalBytes()));
         }
         return List.copyOf(usage);
     }

@@ -31,6 +31,8 @@ class GpuSamplerTest {
             throw new AssertionError("probed");
         });
 
+        assertThat(sampler.latest()).as("from the start: a node entry written before the first sample").containsExactly(
+                new GpuUsage(0, 0, 0, 16 * GIB));
         assertThat(sampler.sample()).containsExactly(new GpuUsage(0, 0, 0, 16 * GIB));
     }
 
