@@ -59,24 +59,7 @@ class AccessLogE2ETest {
         workspace.writeConf("conf.ini", CONF);
         head = workspace.start("conf.ini", "--cpus", "0", "--gpus", "0");
         agent = RunningNode.agent(dir, workspace, head.nextAddress(), "--cpus", "2", "--gpus", "0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!ready()) {
-            assertThat(System.nanoTime()).as("both deployments ready on the agent within 120 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private boolean ready() throws Exception {
-        JsonNode status = head.adminStatus();
-        if (!status.path("converged").asBoolean() || status.path("deployments").size() != 2) {
-            return false;
-        }
-        for (JsonNode deployment : status.path("deployments")) {
-            if (deployment.path("ready").asInt() < 1) {
-                return false;
-            }
-        }
-        return true;
+        head.awaitDeploymentsReady(2);
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package io.modelserve.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -150,6 +152,31 @@ final class RunningHead implements AutoCloseable {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create("http://" + bind + ":" + dashboardPort + "/api/status")).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
+    }
+
+    /**
+     * Waits (bounded polling, 120 s) until the cluster has converged on {@code deployments} deployments
+     * with at least one replica ready each.
+     */
+    void awaitDeploymentsReady(int deployments) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!deploymentsReady(deployments)) {
+            assertThat(System.nanoTime()).as("%d deployments ready within 120 s", deployments).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private boolean deploymentsReady(int deployments) throws Exception {
+        JsonNode status = adminStatus();
+        if (!status.path("converged").asBoolean() || status.path("deployments").size() != deployments) {
+            return false;
+        }
+        for (JsonNode deployment : status.path("deployments")) {
+            if (deployment.path("ready").asInt() < 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

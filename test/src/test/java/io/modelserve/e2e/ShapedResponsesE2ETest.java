@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,24 +57,7 @@ class ShapedResponsesE2ETest {
         workspace.writeConf("conf.ini", SHAPES);
         head = workspace.start("conf.ini", "--cpus", "0", "--gpus", "0");
         agent = RunningNode.agent(dir, workspace, head.nextAddress(), "--cpus", "2", "--gpus", "0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!ready()) {
-            assertThat(System.nanoTime()).as("the three deployments ready on the agent within 120 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private boolean ready() throws Exception {
-        JsonNode status = head.adminStatus();
-        if (!status.path("converged").asBoolean() || status.path("deployments").size() != 3) {
-            return false;
-        }
-        for (JsonNode deployment : status.path("deployments")) {
-            if (deployment.path("ready").asInt() < 1) {
-                return false;
-            }
-        }
-        return true;
+        head.awaitDeploymentsReady(3);
     }
 
     @AfterAll

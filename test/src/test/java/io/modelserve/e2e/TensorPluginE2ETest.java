@@ -77,25 +77,8 @@ class TensorPluginE2ETest {
         int grpcPort = RunningHead.freePort(workspace.bind());
         workspace.writeConf("conf.ini", CONF.formatted(grpcPort));
         head = workspace.start("conf.ini");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!ready()) {
-            assertThat(System.nanoTime()).as("the three deployments ready within 120 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        head.awaitDeploymentsReady(3);
         channel = NettyChannelBuilder.forAddress(head.bind, grpcPort).usePlaintext().build();
-    }
-
-    private boolean ready() throws Exception {
-        JsonNode status = head.adminStatus();
-        if (!status.path("converged").asBoolean() || status.path("deployments").size() != 3) {
-            return false;
-        }
-        for (JsonNode deployment : status.path("deployments")) {
-            if (deployment.path("ready").asInt() < 1) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @AfterAll
