@@ -56,7 +56,7 @@ class CanaryE2ETest {
         workspace.copyPlugin("Noop", "Noop@v2");
         workspace.writeConf("conf.ini", MAIN + CANARY.formatted(10));
         head = workspace.start("conf.ini");
-        awaitReady(List.of("Noop", "Noop@v2"));
+        head.awaitReady(List.of("Noop", "Noop@v2"), true);
     }
 
     @AfterAll
@@ -97,26 +97,6 @@ class CanaryE2ETest {
         return ids;
     }
 
-    /** Polls until the cluster has converged with exactly {@code deployments}, each with a ready replica. */
-    private void awaitReady(List<String> deployments) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JsonNode status = null;
-        while (System.nanoTime() < deadline) {
-            status = head.adminStatus();
-            List<String> ready = new ArrayList<>();
-            status.path("deployments").forEach(d -> {
-                if (d.path("ready").asInt() >= 1) {
-                    ready.add(d.path("name").asText());
-                }
-            });
-            if (status.path("converged").asBoolean() && ready.size() == status.path("deployments").size()
-                    && ready.containsAll(deployments) && ready.size() == deployments.size()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not converged with " + deployments + " ready within 120 s: " + status);
-    }
 
     @Test
     @Order(1)

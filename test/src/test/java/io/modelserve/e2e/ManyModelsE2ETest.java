@@ -66,7 +66,7 @@ class ManyModelsE2ETest {
         }
         writeConf(SHARED);
         head = workspace.start("conf.ini");
-        awaitReady(List.of("WordsEn", "WordsZh", "Words"));
+        head.awaitReady(List.of("WordsEn", "WordsZh", "Words"), false);
     }
 
     @AfterAll
@@ -201,23 +201,4 @@ class ManyModelsE2ETest {
         return models;
     }
 
-    /** Polls until the cluster has converged with {@code deployments}, each with a ready replica. */
-    private void awaitReady(List<String> deployments) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JsonNode status = null;
-        while (System.nanoTime() < deadline) {
-            status = head.adminStatus();
-            List<String> ready = new ArrayList<>();
-            status.path("deployments").forEach(d -> {
-                if (d.path("ready").asInt() >= 1) {
-                    ready.add(d.path("name").asText());
-                }
-            });
-            if (status.path("converged").asBoolean() && ready.containsAll(deployments)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not converged with " + deployments + " ready within 120 s: " + status);
-    }
 }

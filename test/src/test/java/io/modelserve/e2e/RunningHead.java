@@ -179,6 +179,30 @@ final class RunningHead implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Waits (bounded polling, 120 s) until the cluster has converged with each of {@code deployments}
+     * having a ready replica; with {@code onlyThese}, also with no other deployment.
+     */
+    void awaitReady(List<String> deployments, boolean onlyThese) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        JsonNode status = null;
+        while (System.nanoTime() < deadline) {
+            status = adminStatus();
+            List<String> ready = new java.util.ArrayList<>();
+            status.path("deployments").forEach(d -> {
+                if (d.path("ready").asInt() >= 1) {
+                    ready.add(d.path("name").asText());
+                }
+            });
+            boolean others = ready.size() != status.path("deployments").size() || ready.size() != deployments.size();
+            if (status.path("converged").asBoolean() && ready.containsAll(deployments) && !(onlyThese && others)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("not converged with " + deployments + " ready within 120 s: " + status);
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
