@@ -1,6 +1,7 @@
 package io.modelserve.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.agent.http.PluginHeaders;
 import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.sdk.Request;
@@ -24,6 +25,29 @@ public final class Requests {
      */
     public static Request json(String json) {
         return decode(json.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+    }
+
+    /**
+     * A JSON body with the client's headers, e.g.
+     * {@code Requests.json("{\"text\":\"hi\"}", Map.of("X-Request-Id", "abc"))}: {@link Request#headers()}
+     * is what the ingress would hand on of them, selected as it selects them (hop-by-hop and
+     * {@code X-Modelserve-*} headers left out, names lower-cased), with the {@code content-type}
+     * {@code application/json} unless {@code headers} names another.
+     *
+     * @param json    a JSON object
+     * @param headers the headers as a client sends them, any case
+     * @return the request the plugin sees
+     * @throws IllegalArgumentException when the ingress would answer 400, with its message
+     */
+    public static Request json(String json, Map<String, String> headers) {
+        Map<String, List<String>> received = new java.util.LinkedHashMap<>();
+        headers.forEach((name, value) -> received.put(name, List.of(value)));
+        String contentType = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("content-type"))
+                .map(Map.Entry::getValue).findFirst().orElse("application/json");
+        return switch (decoded(json.getBytes(StandardCharsets.UTF_8), contentType, Map.of())) {
+            case RequestDecoder.Ok ok -> ok.request().withHeaders(PluginHeaders.of(received));
+            case RequestDecoder.Malformed malformed -> throw new IllegalArgumentException(malformed.message());
+        };
     }
 
     /**

@@ -46,6 +46,9 @@ class TestReplicaTest {
                                 "seesHazelcast", sees("com.hazelcast.core.Hazelcast"),
                                 "seesJUnit", sees("org.junit.jupiter.api.Test"));
                     }
+                    if (name.equals("headers")) {
+                        return Map.of("requestId", request.header("X-REQUEST-ID").orElse("none"), "headers", request.headers());
+                    }
                     if (name.equals("socket")) {
                         return new java.net.Socket(); // not JSON-serialisable
                     }
@@ -158,6 +161,20 @@ class TestReplicaTest {
             assertThat(wrongSize).extracting(RouteAnswer::error).containsOnly("inferenceBatch returned 1 results for 3 requests");
 
             assertThat(replica.inferenceBatch(List.of(Requests.json(Map.of("name", "x"))))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRequestWithHeadersReachesThePluginAsTheIngressSelectsThem() throws Exception {
+        try (TestReplica replica = greeter().start()) {
+            Object seen = replica.inference(Requests.json("{\"name\":\"headers\"}",
+                    Map.of("X-Request-Id", "abc", "Connection", "close", "X-Modelserve-Cluster-Secret", "s3cret")));
+
+            @SuppressWarnings("unchecked")
+            Map<String, Object> answer = (Map<String, Object>) seen;
+            assertThat(answer.get("requestId")).as("header(name) ignores case").isEqualTo("abc");
+            assertThat(answer.get("headers")).isEqualTo(Map.of("x-request-id", "abc", "content-type", "application/json"));
+            assertThat(Requests.json("{}").headers()).containsOnlyKeys("content-type");
         }
     }
 

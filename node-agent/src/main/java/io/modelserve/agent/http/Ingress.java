@@ -245,7 +245,8 @@ public final class Ingress implements AutoCloseable, RequestLog {
                 }
             }
         };
-        io.modelserve.agent.runtime.JsonRequest request = ((RequestDecoder.Ok) decoded).request();
+        io.modelserve.agent.runtime.JsonRequest request = ((RequestDecoder.Ok) decoded).request()
+                .withHeaders(PluginHeaders.of(ctx.req()));
         String subPath = answering.subPath();
         if (spec.isMultiplexed()) {
             // The model travels as the sub-path (to other nodes and child JVMs alike); the replica

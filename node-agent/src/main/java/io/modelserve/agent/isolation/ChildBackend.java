@@ -228,7 +228,7 @@ public final class ChildBackend implements StreamingBackend, DeclaredStreaming, 
         return answer.get("value");
     }
 
-    private static ObjectNode request(Request request) {
+    static ObjectNode request(Request request) {
         ObjectNode call = Frames.JSON.createObjectNode();
         call.set("params", request.params());
         call.put("contentType", request.contentType());
@@ -238,6 +238,8 @@ public final class ChildBackend implements StreamingBackend, DeclaredStreaming, 
         if (request.body().length > 0) {
             call.put("body", request.body());
         }
+        // {name: value}, lower-case names: the child (ChildMain, modelserve_runtime.py) hands them on as they are.
+        call.set("headers", Frames.JSON.valueToTree(request.headers()));
         return call;
     }
 

@@ -133,10 +133,13 @@ public final class ChildMain {
         }
     }
 
-    private static Request request(JsonNode call) throws Exception {
+    /** A call's request as the node encoded it ({@link ChildBackend#request}). */
+    static Request request(JsonNode call) throws Exception {
         ObjectNode params = call.get("params") instanceof ObjectNode object ? object : Frames.JSON.createObjectNode();
         byte[] body = call.hasNonNull("body") ? call.get("body").binaryValue() : new byte[0];
-        return new JsonRequest(params, body, call.path("contentType").asText(""), call.path("subPath").asText(""));
+        Map<String, String> headers = new LinkedHashMap<>();
+        call.path("headers").properties().forEach(header -> headers.put(header.getKey(), header.getValue().asText()));
+        return new JsonRequest(params, body, call.path("contentType").asText(""), call.path("subPath").asText(""), headers);
     }
 
     private static List<Path> paths(JsonNode array) {

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.modelserve.agent.access.AccessLine;
 import io.modelserve.agent.access.AccessLog;
 import io.modelserve.agent.http.Ingress;
+import io.modelserve.agent.http.PluginHeaders;
 import io.modelserve.agent.http.RequestDecoder;
 import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.memory.BodyReader;
@@ -73,7 +74,7 @@ public final class AsyncQueueEndpoints implements Ingress.Extension {
         }
         String id = UUID.randomUUID().toString();
         AsyncQueue.Accepted accepted = queue.enqueue(new QueuedRequest(id, spec.name(), ctx.queryParamMap(),
-                ctx.contentType(), System.currentTimeMillis(), nodeId, body));
+                ctx.contentType(), System.currentTimeMillis(), nodeId, PluginHeaders.of(ctx.req()), body));
         switch (accepted) {
             case ACCEPTED -> { }
             case QUEUE_FULL -> {

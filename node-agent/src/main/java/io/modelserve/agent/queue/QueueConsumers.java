@@ -100,7 +100,7 @@ public final class QueueConsumers implements AutoCloseable {
             finish(request, 400, JSON.valueToTree(Ingress.Envelope.failed(malformed.message())));
             return;
         }
-        Outcome outcome = router.dispatch(current, ((RequestDecoder.Ok) decoded).request());
+        Outcome outcome = router.dispatch(current, ((RequestDecoder.Ok) decoded).request().withHeaders(request.headers()));
         switch (outcome) {
             case Outcome.Served served when served.result() instanceof io.modelserve.sdk.Response response
                     && !response.isJson() -> finish(request, 500, JSON.valueToTree(Ingress.Envelope.failed("the async queue "

@@ -32,13 +32,17 @@ final class QueueRecords {
         return seal;
     }
 
-    /** Everything of a request but its body. */
+    /**
+     * Everything of a request but its body. {@code headers} came later: a record without it reads as no
+     * headers, and a node without the field ignores it (unknown fields are skipped), so nodes of both
+     * kinds read each other's work.
+     */
     private record Header(String id, String deployment, Map<String, List<String>> query, String contentType,
-            long acceptedAtMillis, String acceptedBy, String bodySha256) {}
+            long acceptedAtMillis, String acceptedBy, String bodySha256, Map<String, String> headers) {}
 
     byte[] encode(String map, QueuedRequest request) {
         String json = ClusterJson.write(new Header(request.id(), request.deployment(), request.query(),
-                request.contentType(), request.acceptedAtMillis(), request.acceptedBy(), sha256(request.body())));
+                request.contentType(), request.acceptedAtMillis(), request.acceptedBy(), sha256(request.body()), request.headers()));
         byte[] header = seal.seal(map, request.id(), json).getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + header.length + request.body().length).putInt(header.length).put(header)
                 .put(request.body()).array();
@@ -67,7 +71,7 @@ final class QueueRecords {
                 return Optional.empty(); // a sealed header over another body
             }
             return Optional.of(new QueuedRequest(header.id(), header.deployment(), header.query(), header.contentType(),
-                    header.acceptedAtMillis(), header.acceptedBy(), body));
+                    header.acceptedAtMillis(), header.acceptedBy(), header.headers(), body));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -24,6 +24,11 @@ record ModelRequest(Request request) implements Request {
     }
 
     @Override
+    public java.util.Map<String, String> headers() {
+        return request.headers();
+    }
+
+    @Override
     public String subPath() {
         return "";
     }

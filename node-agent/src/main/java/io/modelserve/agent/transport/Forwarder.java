@@ -184,7 +184,7 @@ public final class Forwarder {
             return json;
         }
         ObjectNode params = request.params() instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
-        return new JsonRequest(params, request.body(), request.contentType(), request.subPath());
+        return new JsonRequest(params, request.body(), request.contentType(), request.subPath(), request.headers());
     }
 
     private static JsonNode error(String message) {

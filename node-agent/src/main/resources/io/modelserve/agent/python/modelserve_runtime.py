@@ -44,10 +44,14 @@ class InvalidRequest(Exception):
 
 
 class Headers(dict):
-    """Request headers by lower-case name, read case-insensitively as Starlette's."""
+    """Request headers by lower-case name, read case-insensitively as Starlette's (a repeated header's
+    values joined with ", "); ``dict(request.headers)`` is a plain dict of them."""
 
     def __init__(self, pairs=()):
         super().__init__((k.lower(), v) for k, v in dict(pairs).items())
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key.lower(), value)
 
     def get(self, key, default=None):
         return super().get(key.lower(), default)
@@ -60,7 +64,12 @@ class Headers(dict):
 
 
 class Request:
-    """What an SDK-shaped backend gets: params (JSON body merged with query), body, content_type, sub_path."""
+    """What an SDK-shaped backend gets: params (JSON body merged with query), body, content_type, sub_path, headers.
+
+    ``headers`` are the client's request headers as the node selected them for plugins (hop-by-hop and
+    X-Modelserve-* headers left out), by lower-case name; ``content-type`` is there whenever the request
+    has a content type, even in a call that carried no headers (``modelserve check``).
+    """
 
     def __init__(self, call):
         self.params = call.get("params") or {}
@@ -68,7 +77,10 @@ class Request:
         self.body = base64.b64decode(body) if body else b""
         self.content_type = call.get("contentType") or ""
         self.sub_path = call.get("subPath") or ""
-        self.headers = Headers({"content-type": self.content_type} if self.content_type else {})
+        headers = Headers(call.get("headers") or {})
+        if self.content_type and "content-type" not in headers:
+            headers["content-type"] = self.content_type
+        self.headers = headers
 
 
 class StarletteRequest:

@@ -64,6 +64,7 @@ class IngressHttpTest {
         replicas.put("echo", List.of(fixture.running(echo, "echo-1", new ScriptedBackend(request -> Map.of(
                 "params", request.params(),
                 "contentType", request.contentType(),
+                "headers", request.headers(),
                 "bodyBytes", request.body().length)))));
         replicas.put("lookup", List.of(fixture.running(lookup, "lookup-1", ScriptedBackend.upperCase())));
         replicas.put("boom", List.of(fixture.running(boom, "boom-1", new ScriptedBackend(request -> {
@@ -111,6 +112,37 @@ class IngressHttpTest {
         assertThat(body.has("error")).isFalse();
         // The field order of SPEC §4, for humans reading curl output.
         assertThat(response.body()).startsWith("{\"status\":1,\"result\":");
+    }
+
+    /**
+     * Over a raw socket, since java.net.http refuses to send Connection itself: the plugin sees the
+     * client's headers but not the connection's, nor modelserve's own (a cluster secret a client sends
+     * to a route must not reach a plugin).
+     */
+    @Test
+    void thePluginSeesTheClientsHeadersButNotTheConnectionsNorModelservesOwn() throws Exception {
+        String body = "{\"text\":\"hi\"}";
+        String request = "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\nConnection: close, X-Hop\r\nX-Hop: for the next hop only\r\n"
+                + "Keep-Alive: timeout=5\r\nX-Request-Id: abc\r\nAccept: text/plain\r\nAccept: application/json\r\n"
+                + "Authorization: Bearer users-own\r\nX-Modelserve-Cluster-Secret: s3cret\r\n\r\n" + body;
+        String answer;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ingress.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        JsonNode headers = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).at("/result/headers");
+        assertThat(headers.path("x-request-id").asText()).isEqualTo("abc");
+        assertThat(headers.path("accept").asText()).as("a repeated header, joined").isEqualTo("text/plain, application/json");
+        assertThat(headers.path("authorization").asText()).as("the user's own credential for their model").isEqualTo("Bearer users-own");
+        assertThat(headers.path("content-type").asText()).isEqualTo("application/json");
+        assertThat(headers.path("host").asText()).isEqualTo("127.0.0.1");
+        List<String> names = new java.util.ArrayList<>();
+        headers.fieldNames().forEachRemaining(names::add);
+        assertThat(names).doesNotContain("connection", "x-hop", "keep-alive", "x-modelserve-cluster-secret");
     }
 
     @Test

@@ -32,6 +32,31 @@ class QueueRecordsTest {
     }
 
     @Test
+    void aRequestKeepsTheClientsHeadersForTheConsumersPlugin() {
+        QueuedRequest request = new QueuedRequest("id-1", "echo", Map.of(), "application/json", 42, "node-a",
+                Map.of("x-request-id", "abc", "accept", "text/plain, application/json"), new byte[0]);
+
+        QueuedRequest back = records.decode("m", "id-1", records.encode("m", request)).orElseThrow();
+
+        assertThat(back.headers()).isEqualTo(Map.of("x-request-id", "abc", "accept", "text/plain, application/json"));
+    }
+
+    @Test
+    void workStoredBeforeHeadersWereKeptReadsAsWorkWithoutHeaders() {
+        // The header JSON a node wrote before the headers field existed, sealed as it sealed it.
+        byte[] body = new byte[0];
+        String json = "{\"id\":\"id-1\",\"deployment\":\"echo\",\"query\":{},\"contentType\":\"\",\"acceptedAtMillis\":42,"
+                + "\"acceptedBy\":\"node-a\",\"bodySha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}";
+        byte[] header = records.seal().seal("m", "id-1", json).getBytes(StandardCharsets.UTF_8);
+        byte[] frame = java.nio.ByteBuffer.allocate(4 + header.length).putInt(header.length).put(header).array();
+
+        QueuedRequest back = records.decode("m", "id-1", frame).orElseThrow();
+
+        assertThat(back.deployment()).isEqualTo("echo");
+        assertThat(back.headers()).isEmpty();
+    }
+
+    @Test
     void aFrameMovedOrAlteredDoesNotDecode() {
         QueuedRequest request = new QueuedRequest("id-1", "echo", Map.of(), "text/plain", 42, "node-a",
                 "hello".getBytes(StandardCharsets.UTF_8));

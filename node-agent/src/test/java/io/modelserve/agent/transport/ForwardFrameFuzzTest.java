@@ -26,6 +26,7 @@ class ForwardFrameFuzzTest {
             JsonRequest again = ForwardFrame.decode(ForwardFrame.encode(decoded.get()), "application/json").orElseThrow();
             assertThat(again.params()).isEqualTo(decoded.get().params());
             assertThat(again.body()).isEqualTo(decoded.get().body());
+            assertThat(again.headers()).isEqualTo(decoded.get().headers());
         }
     }
 }
