@@ -187,4 +187,35 @@ class IsolationE2ETest {
         assertThat(replica.path("reason").asText()).contains("weights are missing");
         goodStillServes();
     }
+
+    /**
+     * A child JVM's plugin sees the client's headers, from its route and from the async queue alike (the
+     * queued record keeps them for whichever node consumes it), without the connection's.
+     */
+    @Test
+    @Order(8)
+    void aPluginInAChildJvmSeesTheClientsHeadersFromItsRouteAndFromTheQueue() throws Exception {
+        long pid = childPid();
+        RunningHead.RawAnswer answer = head.postRaw("/bad", "{\"action\": \"headers\"}", "X-Request-Id: abc",
+                "Connection: close, X-Hop", "X-Hop: 1");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        JsonNode result = RunningHead.JSON.readTree(answer.body()).path("result");
+        assertThat(result.path("pid").asLong()).as("answered in the child JVM").isEqualTo(pid);
+        assertThat(result.path("requestId").asText()).isEqualTo("abc");
+        assertThat(result.at("/headers/x-request-id").asText()).isEqualTo("abc");
+        assertThat(result.path("headers").has("connection")).isFalse();
+        assertThat(result.path("headers").has("x-hop")).isFalse();
+
+        RunningHead.RawAnswer accepted = head.postRaw("/-/queue/bad", "{\"action\": \"headers\"}", "X-Request-Id: queued-1");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String id = RunningHead.JSON.readTree(accepted.body()).path("id").asText();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        HttpResponse<String> done = head.get("/-/result/" + id);
+        while (done.statusCode() == 202 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            done = head.get("/-/result/" + id);
+        }
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(RunningHead.json(done).at("/result/requestId").asText()).isEqualTo("queued-1");
+    }
 }

@@ -161,6 +161,38 @@ class PythonBackendsE2ETest {
         assertThat(RunningHead.JSON.readTree(lines.get(3)).path("done").asBoolean()).isTrue();
     }
 
+    /**
+     * Sent to the head, which runs nothing: the request crosses to the agent in a forward frame, then to
+     * the Python child in a call frame, and the backend sees the client's headers as if it had run on
+     * the node the client called, without those of the client's connection or modelserve's own.
+     */
+    @Test
+    @Order(3)
+    void theBackendSeesTheClientsHeadersAcrossTheHopButNotTheConnectionsNorModelservesOwn() throws Exception {
+        pid(); // PyMisbehaving answers
+        RunningHead.RawAnswer answer = head.postRaw("/bad", "{}", "X-Request-Id: abc", "Connection: close, X-Hop",
+                "X-Hop: for the next hop only", "Accept: text/plain", "Accept: application/json",
+                "X-Modelserve-Cluster-Secret: a guess");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        JsonNode result = RunningHead.JSON.readTree(answer.body()).path("result");
+        ProcessHandle child = ProcessHandle.of(result.path("pid").asLong()).orElseThrow();
+        assertThat(child.parent().map(ProcessHandle::pid)).as("the agent's replica answered").hasValue(agent.pid());
+        JsonNode headers = result.path("headers");
+        assertThat(headers.path("x-request-id").asText()).isEqualTo("abc");
+        assertThat(headers.path("accept").asText()).isEqualTo("text/plain, application/json");
+        assertThat(headers.path("content-type").asText()).isEqualTo("application/json");
+        List<String> names = new java.util.ArrayList<>();
+        headers.fieldNames().forEachRemaining(names::add);
+        assertThat(names).doesNotContain("connection", "x-hop", "x-modelserve-cluster-secret")
+                .allSatisfy(name -> assertThat(name).isLowerCase().doesNotStartWith("x-modelserve-"));
+
+        // The SDK-shaped request too, on a stream: request.headers.get(name) in any case.
+        RunningHead.RawAnswer streamed = head.postRaw("/tokens", "{\"text\": \"one\", \"header\": \"X-REQUEST-ID\"}",
+                "X-Request-Id: abc");
+        assertThat(streamed.status()).as(streamed.body()).isEqualTo(200);
+        assertThat(streamed.body()).contains("\"X-REQUEST-ID=abc\"");
+    }
+
     @Test
     @Order(5)
     void reconfigureIsLiveWithoutConstructingTheClassAgain() throws Exception {

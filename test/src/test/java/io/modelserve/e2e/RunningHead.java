@@ -245,6 +245,52 @@ final class RunningHead implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An answer read off a raw socket: its status and its body. */
+    record RawAnswer(int status, String body) {}
+
+    /**
+     * POSTs a JSON body over a raw HTTP/1.1 socket with exactly these header lines ({@code "Name: value"})
+     * besides Host, Content-Type and Content-Length, and {@code Connection: close} unless one is given:
+     * java.net.http refuses to send Connection itself, and a test of which headers a plugin sees must.
+     */
+    RawAnswer postRaw(String path, String body, String... headerLines) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: " + bind + ":" + port
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n");
+        boolean connection = false;
+        for (String line : headerLines) {
+            request.append(line).append("\r\n");
+            connection |= line.regionMatches(true, 0, "Connection:", 0, 11);
+        }
+        request.append(connection ? "" : "Connection: close\r\n").append("\r\n");
+        try (java.net.Socket socket = new java.net.Socket(bind, port)) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(bytes);
+            // Connection: close, so the answer ends where the stream does.
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = answer.indexOf("\r\n\r\n");
+            String head = answer.substring(0, end).toLowerCase();
+            String content = answer.substring(end + 4);
+            return new RawAnswer(Integer.parseInt(answer.substring(9, 12)),
+                    head.contains("transfer-encoding: chunked") ? unchunked(content) : content);
+        }
+    }
+
+    private static String unchunked(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].strip(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -108,6 +108,27 @@ class RemoteRoutingTest {
     }
 
     @Test
+    void thePluginOnAnotherNodeSeesTheHeadersAndSubPathOfTheRequestAsIfItHadArrivedThere() {
+        DeploymentSpec spec = Specs.deployment("echo").build();
+        List<io.modelserve.sdk.Request> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        peer("n2", spec, new ScriptedBackend(request -> {
+            seen.add(request);
+            return "ok";
+        }));
+        io.modelserve.agent.runtime.JsonRequest sent = ReplicaFixture.text("hi").withSubPath("a/b")
+                .withHeaders(Map.of("x-request-id", "abc", "accept", "text/plain, application/json"));
+
+        Outcome outcome = router.dispatch(spec, sent);
+
+        assertThat(outcome).isInstanceOf(Outcome.Served.class);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().headers()).isEqualTo(sent.headers());
+        assertThat(seen.getFirst().header("X-Request-Id")).hasValue("abc");
+        assertThat(seen.getFirst().subPath()).isEqualTo("a/b");
+        assertThat(seen.getFirst().params()).isEqualTo(sent.params());
+    }
+
+    @Test
     void aFullRemoteQueueIsARefusalAndTheRequestGoesToAnotherNode() {
         DeploymentSpec spec = Specs.deployment("echo").maxQueued(1).build();
         ScriptedBackend busy = ScriptedBackend.upperCase();

@@ -11,7 +11,8 @@ import java.util.Map;
  * Does, on request, what a bad plugin does by accident: {@code {"action": "exit"}} calls
  * {@code System.exit(3)}, {@code "oom"} allocates until the heap is gone, {@code "spin"} burns a core
  * forever, {@code "hang"} never returns, {@code "leak-threads"} starts threads that never end,
- * {@code "unserialisable"} returns an object JSON cannot hold, {@code "throw"} fails the request.
+ * {@code "unserialisable"} returns an object JSON cannot hold, {@code "throw"} fails the request,
+ * {@code "headers"} answers the request's headers as the plugin sees them (and its {@code X-Request-Id}).
  * Anything else answers {@code {"pid": ..., "replica": ...}}; {@code config.fail_init = msg} makes
  * {@code init} throw. Run it with {@code isolation = process}.
  */
@@ -61,6 +62,10 @@ public class Misbehaving implements AlgoBackend {
                 return new SelfReference();
             }
             case "throw" -> throw new IllegalStateException("the model exploded");
+            case "headers" -> {
+                return Map.of("pid", ProcessHandle.current().pid(), "headers", request.headers(),
+                        "requestId", request.header("X-Request-Id").orElse("(none)"));
+            }
             default -> { }
         }
         return Map.of("pid", ProcessHandle.current().pid(), "replica", replica);
