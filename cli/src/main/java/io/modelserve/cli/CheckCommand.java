@@ -1,5 +1,7 @@
 package io.modelserve.cli;
 
+import io.modelserve.controller.config.ConfigParser;
+import io.modelserve.controller.config.ConfigResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
@@ -31,11 +34,32 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "KEY=VALUE", description = "config.* values for init, prefix left out, e.g. --config greeting=hi")
     Map<String, String> config = new LinkedHashMap<>();
 
-    @Option(names = "--python", paramLabel = "PATH", description = "the interpreter of a Python package (default: python3 on PATH)")
+    @Option(names = "--python", paramLabel = "PATH", description = {"the interpreter of a Python package, as conf.ini's `python =` (default: the python of the package's",
+            "section or [MODEL SERVE] in ./conf.ini, else python3 on PATH)"})
     String python;
 
     @Option(names = "--timeout", defaultValue = "120", description = "seconds init and the request may take each (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
+
+    /** Where check keeps environments between runs, each named by its content as on a node. */
+    static final Path RUNTIME_ROOT = Path.of(System.getProperty("java.io.tmpdir"), "modelserve-check-python");
+
+    /**
+     * The {@code python =} a replica of the package would get from {@code conf} (its section's, else
+     * [MODEL SERVE]'s), when conf names the package and parses; otherwise empty, and check uses python3.
+     */
+    static Optional<String> confIniPython(Path conf, Path pkg) {
+        if (!Files.isRegularFile(conf)) {
+            return Optional.empty();
+        }
+        String name = pkg.toAbsolutePath().normalize().getFileName().toString();
+        if (!(new ConfigParser(BuiltinSchemas.standard(), System::getenv).parse(conf) instanceof ConfigResult.Valid valid)) {
+            return Optional.empty();
+        }
+        return valid.deployments().stream()
+                .filter(spec -> spec.pluginJars().stream().anyMatch(a -> a.name().startsWith(name + "/")))
+                .map(spec -> spec.isolation().interpreter()).filter(python -> !python.isBlank()).findFirst();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -60,8 +84,9 @@ final class CheckCommand implements Callable<Integer> {
             }
         };
         if (PythonCheck.isPackage(plugin)) {
-            new PythonCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config), python,
-                    Duration.ofSeconds(timeoutSeconds)).run(report);
+            new PythonCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config),
+                    python != null ? python : confIniPython(Path.of("conf.ini"), plugin).orElse(null),
+                    Duration.ofSeconds(timeoutSeconds), RUNTIME_ROOT).run(report);
         } else {
             new PluginCheck(plugin, backend, List.copyOf(models), params, Map.copyOf(config), Duration.ofSeconds(timeoutSeconds)).run(report);
         }

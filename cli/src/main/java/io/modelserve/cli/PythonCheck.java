@@ -2,6 +2,10 @@ package io.modelserve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.agent.isolation.PythonEnvironment;
+import io.modelserve.agent.isolation.PythonRuntime;
+import io.modelserve.cluster.Artifact;
+import io.modelserve.controller.config.FileDigests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,19 +17,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * {@code modelserve check algopkg/<Name>} for a Python package, as the original project's
  * {@code algopkg_test.py} did: imports {@code backend.py} with the interpreter, constructs the class
  * with a {@code model_path} of the given models, sends one request, offline. It runs the module the
- * nodes run ({@code modelserve_runtime.py}), so the answer is the one the route would give.
+ * nodes run ({@code modelserve_runtime.py}), in the environment a replica gets: the same
+ * {@link PythonEnvironment} (its {@code requirements.txt} installed offline from {@code wheelhouse/}
+ * beside {@code algopkg/}, once per content, under {@code runtimeRoot}), so the answer is the one the
+ * route would give.
  *
  * @param dir     the package folder, holding backend.py
  * @param backend the class conf.ini names, or null for the one class of backend.py that can serve
- * @param python  the interpreter; null: python3 on PATH
+ * @param python  the interpreter, a path or a name on PATH; null: python3 on PATH
+ * @param runtimeRoot where environments are kept between checks
  */
 record PythonCheck(Path dir, String backend, List<Path> models, String params, Map<String, String> config, String python,
-        Duration timeout) {
+        Duration timeout, Path runtimeRoot) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SHOWN_CHARS = 600;
 
@@ -38,11 +47,13 @@ record PythonCheck(Path dir, String backend, List<Path> models, String params, M
         String name = folder.getFileName().toString();
         out.accept(PluginCheck.Finding.ok("Python package " + folder + ": backend.py" + (Files.exists(folder.resolve("__init__.py"))
                 ? ", __init__.py" : "")));
-        Path requirements = folder.resolve("requirements.txt");
-        if (Files.isRegularFile(requirements) && Files.readAllLines(requirements, StandardCharsets.UTF_8).stream()
-                .map(String::strip).anyMatch(line -> !line.isEmpty() && !line.startsWith("#"))) {
-            out.accept(PluginCheck.Finding.warn("requirements.txt is installed on the nodes, into the package's own environment;"
-                    + " check runs with " + interpreter() + " and what it has installed"));
+        String interpreter;
+        try {
+            interpreter = PythonEnvironment.interpreter(python);
+        } catch (IllegalStateException e) {
+            out.accept(PluginCheck.Finding.problem("cannot run " + (python == null ? "python3" : python) + ": " + e.getMessage()
+                    + ", or pass --python"));
+            return;
         }
         for (Path model : models) {
             if (!Files.isRegularFile(model)) {
@@ -63,6 +74,19 @@ record PythonCheck(Path dir, String backend, List<Path> models, String params, M
                 modelPath.append(',').append(model.getFileName());
             }
         }
+        Path requirements = folder.resolve("requirements.txt");
+        if (Files.isRegularFile(requirements)) {
+            Path wheelhouse = wheelhouse(folder);
+            Path log = root.resolve("environment.log");
+            try {
+                interpreter = new PythonEnvironment(interpreter, requirements, wheelhouse, wheelsIn(wheelhouse))
+                        .python(new PythonRuntime(runtimeRoot), log, System.err::println).toString();
+            } catch (IllegalStateException e) {
+                out.accept(PluginCheck.Finding.problem(e.getMessage() + " (wheelhouse " + wheelhouse + ", output in " + log + ")"));
+                return;
+            }
+            out.accept(PluginCheck.Finding.ok("requirements.txt installed from " + wheelhouse + ": " + interpreter));
+        }
         Path module = root.resolve("modelserve_runtime.py");
         try (InputStream in = PythonCheck.class.getResourceAsStream("/io/modelserve/agent/python/modelserve_runtime.py")) {
             if (in == null) {
@@ -71,14 +95,16 @@ record PythonCheck(Path dir, String backend, List<Path> models, String params, M
             }
             Files.write(module, in.readAllBytes());
         }
-        List<String> command = new ArrayList<>(List.of(interpreter(), "-B", module.toString(), "--check", root.toString(), name,
+        List<String> command = new ArrayList<>(List.of(interpreter, "-B", module.toString(), "--check", root.toString(), name,
                 backend == null ? "" : backend, modelPath.toString(), params, JSON.writeValueAsString(config)));
         Path output = root.resolve("output.txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).directory(root.toFile());
+        PythonEnvironment.clean(builder.environment());
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).directory(root.toFile()).start();
+            process = builder.start();
         } catch (IOException e) {
-            out.accept(PluginCheck.Finding.problem("cannot run " + interpreter() + ": " + e.getMessage() + "; install python3 or pass --python"));
+            out.accept(PluginCheck.Finding.problem("cannot run " + interpreter + ": " + e.getMessage() + "; install python3 or pass --python"));
             return;
         }
         long started = System.nanoTime();
@@ -111,7 +137,26 @@ record PythonCheck(Path dir, String backend, List<Path> models, String params, M
         }
     }
 
-    private String interpreter() {
-        return python == null || python.isBlank() ? "python3" : python;
+    /** {@code wheelhouse/} beside {@code algopkg/}, as the head finds it. */
+    private static Path wheelhouse(Path folder) {
+        Path algopkg = folder.getParent();
+        return (algopkg.getParent() == null ? algopkg : algopkg.getParent()).resolve("wheelhouse");
+    }
+
+    /** The wheelhouse's files as the head ships them with a package, so the environment is named as on a node. */
+    private static List<Artifact> wheelsIn(Path wheelhouse) throws IOException {
+        List<Artifact> wheels = new ArrayList<>();
+        if (!Files.isDirectory(wheelhouse)) {
+            return wheels;
+        }
+        FileDigests digests = new FileDigests();
+        try (Stream<Path> listing = Files.list(wheelhouse)) {
+            for (Path file : (Iterable<Path>) listing.sorted()::iterator) {
+                if (Files.isRegularFile(file) && !file.getFileName().toString().startsWith(".")) {
+                    wheels.add(digests.artifact("wheelhouse/" + file.getFileName(), file));
+                }
+            }
+        }
+        return wheels;
     }
 }

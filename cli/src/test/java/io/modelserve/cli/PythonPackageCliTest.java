@@ -3,9 +3,12 @@ package io.modelserve.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,15 +16,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The author's loop for Python packages: init --python, its own test, check; and the start-up messages that name the fix. */
 class PythonPackageCliTest {
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final String SAMPLE = "{\"text\":\"hello model world\"}";
 
+    /** One environment root for the class: the scaffold's environment is created once, then found ready. */
+    @TempDir
+    static Path runtimeRoot;
     @TempDir
     Path dir;
     Path pkg;
@@ -36,7 +46,7 @@ class PythonPackageCliTest {
 
     private List<PluginCheck.Finding> check(String params) throws Exception {
         List<PluginCheck.Finding> findings = new ArrayList<>();
-        new PythonCheck(pkg, null, List.of(), params, Map.of(), PYTHON, Duration.ofSeconds(60)).run(findings::add);
+        new PythonCheck(pkg, null, List.of(), params, Map.of(), PYTHON, Duration.ofSeconds(60), runtimeRoot).run(findings::add);
         return findings;
     }
 
@@ -54,7 +64,7 @@ class PythonPackageCliTest {
         assertThat(problems(findings)).as(findings.toString()).isEmpty();
         assertThat(findings).anySatisfy(f -> assertThat(f.text()).contains("conf.ini: backend = algo_backend"))
                 .anySatisfy(f -> assertThat(f.text()).contains("\"words\":3"))
-                .noneSatisfy(f -> assertThat(f.text()).contains("requirements.txt"));
+                .anySatisfy(f -> assertThat(f.text()).startsWith("requirements.txt installed from " + dir.resolve("wheelhouse")));
         assertThat(Files.readString(pkg.resolve("conf.ini.section"))).contains("[algopkg.Greeter]", "backend = algo_backend",
                 "route = greeter");
     }
@@ -68,7 +78,7 @@ class PythonPackageCliTest {
     @Test
     void aBackendClassThatIsNotThereListsTheClassesOfBackendPy() throws Exception {
         List<PluginCheck.Finding> findings = new ArrayList<>();
-        new PythonCheck(pkg, "Greeter", List.of(), SAMPLE, Map.of(), PYTHON, Duration.ofSeconds(60)).run(findings::add);
+        new PythonCheck(pkg, "Greeter", List.of(), SAMPLE, Map.of(), PYTHON, Duration.ofSeconds(60), runtimeRoot).run(findings::add);
         assertThat(problems(findings)).singleElement().satisfies(f -> assertThat(f.text())
                 .contains("class Greeter not found in algopkg/Greeter/backend.py; its classes: algo_backend"));
     }
@@ -76,9 +86,74 @@ class PythonPackageCliTest {
     @Test
     void aMissingInterpreterIsNamed() throws Exception {
         List<PluginCheck.Finding> findings = new ArrayList<>();
-        new PythonCheck(pkg, null, List.of(), SAMPLE, Map.of(), "/nonexistent/python3", Duration.ofSeconds(60)).run(findings::add);
+        new PythonCheck(pkg, null, List.of(), SAMPLE, Map.of(), "/nonexistent/python3", Duration.ofSeconds(60), runtimeRoot).run(findings::add);
         assertThat(problems(findings)).singleElement().satisfies(f -> assertThat(f.text()).contains("cannot run /nonexistent/python3")
                 .contains("--python"));
+    }
+
+    record Run(int exitCode, String output, String errors) {}
+
+    /** {@code modelserve check} as a user runs it: its exit code, stdout and stderr. */
+    private static Run checkCommand(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            List<String> all = new ArrayList<>(List.of("check"));
+            all.addAll(List.of(args));
+            int code = new CommandLine(new Main()).execute(all.toArray(String[]::new));
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    /** examples/python/TinyOld under {@code dir}/algopkg/, and tinylib 1.0's wheel in wheelhouse/ beside it, as the build makes them. */
+    private Path tinyOld() throws IOException {
+        Path examples = Path.of("..", "examples", "python").toAbsolutePath().normalize();
+        Path tiny = Files.createDirectories(dir.resolve("algopkg/TinyOld"));
+        for (String file : List.of("__init__.py", "backend.py", "requirements.txt")) {
+            Files.copy(examples.resolve("TinyOld").resolve(file), tiny.resolve(file));
+        }
+        // The zip examples/python/pom.xml makes of the same sources: a wheel is a zip of the package and its dist-info.
+        Path sources = examples.resolve("wheels/tinylib-1.0");
+        Path wheel = Files.createDirectories(dir.resolve("wheelhouse")).resolve("tinylib-1.0-py3-none-any.whl");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(wheel)); Stream<Path> walk = Files.walk(sources)) {
+            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
+                zip.putNextEntry(new ZipEntry(sources.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, zip);
+                zip.closeEntry();
+            }
+        }
+        return tiny;
+    }
+
+    @Test
+    void aPackagePinnedToAWheelOfTheWheelhouseImportsItUnderCheckAsWhenServed() throws IOException {
+        Path tiny = tinyOld();
+
+        Run run = checkCommand(tiny.toString(), "--python", PYTHON, "--params", "{\"name\":\"check\"}");
+
+        assertThat(run.exitCode()).as(run.output() + run.errors()).isZero();
+        assertThat(run.output()).contains("requirements.txt installed from " + dir.resolve("wheelhouse"))
+                .contains("\"tinylib\":\"1.0\"");
+    }
+
+    @Test
+    void aRequirementTheWheelhouseLacksFailsWithPipsMessage() throws IOException {
+        Path tiny = tinyOld();
+        Files.writeString(tiny.resolve("requirements.txt"), "tinylib==9.9\n");
+
+        Run run = checkCommand(tiny.toString(), "--python", PYTHON, "--params", "{\"name\":\"check\"}");
+
+        assertThat(run.exitCode()).as(run.output() + run.errors()).isNotZero();
+        assertThat(run.errors()).contains("installing requirements.txt into ").contains("(first time for this content)");
+        assertThat(run.output()).contains("PROBLEM  installing its requirements.txt failed (exit code 1)")
+                .contains("No matching distribution found for tinylib==9.9");
     }
 
     @Test
