@@ -158,6 +158,17 @@ class PythonPackageCliTest {
     }
 
     @Test
+    void checkTakesThePythonOfConfIniForThePackageItNames() throws IOException {
+        Path conf = Files.writeString(dir.resolve("conf.ini"), "[MODEL SERVE]\nalgopkg_dir = algopkg\nmodel_zoo = Model_ZOO\n"
+                + "python = /nonexistent/python3\n\n" + Files.readString(pkg.resolve("conf.ini.section")));
+        Files.createDirectories(dir.resolve("Model_ZOO"));
+
+        assertThat(CheckCommand.confIniPython(conf, pkg)).contains("/nonexistent/python3");
+        assertThat(CheckCommand.confIniPython(conf, dir.resolve("algopkg/Other"))).isEmpty();
+        assertThat(CheckCommand.confIniPython(dir.resolve("missing.ini"), pkg)).isEmpty();
+    }
+
+    @Test
     void aPortInUseSaysWhichKeyAndWhatToDo() throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
