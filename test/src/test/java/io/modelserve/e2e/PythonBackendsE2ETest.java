@@ -253,8 +253,10 @@ class PythonBackendsE2ETest {
     @Order(10)
     void aHungCallIsKilledAndItsReplicaReplaced() throws Exception {
         long pid = pid();
-        // Through the head to the agent: 504 from the replica's timeout, or 503 when the forwarder gives up first.
-        assertThat(head.post("/bad?action=hang", "{}").statusCode()).isIn(503, 504);
+        // Through the head to the agent: the agent's own 504 (its replica timed the call out), not a 503 from the head's forward racing it.
+        HttpResponse<String> hung = head.post("/bad?action=hang", "{}");
+        assertThat(hung.statusCode()).as(hung.body()).isEqualTo(504);
+        assertThat(RunningHead.json(hung).path("error").asText()).contains("timeout_ms");
         awaitNewPid(pid);
         assertThat(replica("PyMisbehaving").path("reason").asText()).contains("did not return within")
                 .contains("Python child was killed by signal 9");

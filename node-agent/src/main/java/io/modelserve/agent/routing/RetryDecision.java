@@ -13,7 +13,8 @@ import io.modelserve.agent.transport.Refusal;
  *   <li>A request that may have run runs again only if the deployment says {@code retry = true}
  *       (the operator's word that it is idempotent), and then once at most; with {@code retry = false}
  *       never: 502.</li>
- *   <li>Past the request's deadline nothing is tried any more: 504.</li>
+ *   <li>Past the request's deadline nothing is tried any more: 504. A send whose own wait ran out
+ *       ({@link Delivery.TimedOut}) is past it whatever the caller's clock says.</li>
  * </ul>
  */
 public final class RetryDecision {
@@ -63,7 +64,7 @@ public final class RetryDecision {
         if (result instanceof Delivery.Answered) {
             return new Accept();
         }
-        if (history.deadlinePassed()) {
+        if (history.deadlinePassed() || result instanceof Delivery.TimedOut) {
             return new Fail(504, history.deployment() + " did not answer within timeout_ms = " + history.timeoutMs());
         }
         return switch (result) {
@@ -75,6 +76,7 @@ public final class RetryDecision {
                     + history.deployment() + " was lost while answering (" + lost.cause() + "); retried once");
             case Delivery.MayHaveRun lost -> new TryAnother();
             case Delivery.Answered answered -> new Accept();
+            case Delivery.TimedOut late -> throw new AssertionError("handled above");
         };
     }
 }

@@ -21,6 +21,12 @@ public sealed interface Delivery {
     record MayHaveRun(String cause) implements Delivery {}
 
     /**
+     * The request's deadline passed with no answer from the peer, which may still be running it.
+     * Unlike {@link MayHaveRun} this is never a reason to try elsewhere: the request is over (504).
+     */
+    record TimedOut(String cause) implements Delivery {}
+
+    /**
      * The peer answered. Whatever the status, this is the request's answer: a 503 that a composed
      * call's callee gave is the caller's result, not a refusal to run it.
      *

@@ -37,6 +37,13 @@ public final class Forwarder {
     public static final long DEFAULT_FIRST_BYTE_MILLIS =
             Long.getLong("modelserve.forward.firstByteMs", 500);
 
+    /**
+     * How much longer than the request's deadline a forward waits for the answer. The peer times the
+     * request out itself at that deadline (it comes in {@link #DEADLINE_HEADER}) and says which replica
+     * did not answer; this lets its 504 arrive, rather than racing it with one of our own.
+     */
+    static final long ANSWER_GRACE_MILLIS = 300;
+
     public Forwarder(String clusterSecret) {
         this(clusterSecret, new PeerLiveness());
     }
@@ -127,7 +134,7 @@ public final class Forwarder {
         count.incrementAndGet();
         try {
             NodeConnections.Response response = connections.post(target.baseUrl(), "/-/replica/" + target.replicaId(), headers,
-                    frame, timeoutMillis, firstByteMillis, watch);
+                    frame, timeoutMillis + ANSWER_GRACE_MILLIS, firstByteMillis, watch);
             liveness.heardFrom(node);
             io.modelserve.agent.runtime.RunTiming timing = io.modelserve.agent.runtime.RunTiming.parse(
                     response.header(io.modelserve.agent.runtime.RunTiming.HEADER));
@@ -153,9 +160,10 @@ public final class Forwarder {
             liveness.suspect(node);
             return new Delivery.NotSent(e.getMessage());
         } catch (NodeConnections.NoAnswer e) {
-            if (!e.deadlinePassed) {
-                liveness.suspect(node);
+            if (e.deadlinePassed) {
+                return new Delivery.TimedOut(e.getMessage());
             }
+            liveness.suspect(node);
             return new Delivery.MayHaveRun(e.getMessage());
         } finally {
             count.decrementAndGet();

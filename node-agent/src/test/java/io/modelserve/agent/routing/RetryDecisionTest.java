@@ -28,6 +28,7 @@ class RetryDecisionTest {
 
     private static final Delivery MAY_HAVE_RUN = new Delivery.MayHaveRun("connection reset");
     private static final Delivery NOT_SENT = new Delivery.NotSent("connection refused");
+    private static final Delivery TIMED_OUT = new Delivery.TimedOut("no answer from n2 in time");
 
     static Stream<Arguments> table() {
         return Stream.of(
@@ -47,6 +48,9 @@ class RetryDecisionTest {
                 Arguments.of(MAY_HAVE_RUN, FRESH, false, "502"),
                 Arguments.of(MAY_HAVE_RUN, RERUN_ONCE, true, "502"),
                 Arguments.of(MAY_HAVE_RUN, LATE, true, "504"),
+                // A send whose own wait ran out is past the deadline even where the router's clock is a hair behind.
+                Arguments.of(TIMED_OUT, FRESH, true, "504"),
+                Arguments.of(TIMED_OUT, FRESH, false, "504"),
                 Arguments.of(NOT_SENT, LATE, true, "504"),
                 Arguments.of(new Delivery.Refused(Refusal.QUEUE_FULL, "full"), LATE, true, "504"));
     }

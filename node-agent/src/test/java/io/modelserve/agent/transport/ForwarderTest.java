@@ -143,9 +143,24 @@ class ForwarderTest {
 
         Delivery delivery = send(1_200, false);
 
-        assertThat(delivery).isInstanceOf(Delivery.MayHaveRun.class);
-        assertThat(((Delivery.MayHaveRun) delivery).cause()).contains("in time");
+        // Past its deadline: over, whatever the peer did with it (the router answers 504, and tries nothing else).
+        assertThat(delivery).isInstanceOf(Delivery.TimedOut.class);
+        assertThat(((Delivery.TimedOut) delivery).cause()).contains("in time");
         assertThat(liveness.state("n2")).isEqualTo(PeerLiveness.State.SUSPECT);
+    }
+
+    @Test
+    void thePeersOwnTimeoutAtTheDeadlineIsTheAnswerNotARaceWithOurs() {
+        // The peer times the request out at the deadline it was sent and says which replica did not answer.
+        long timeout = 600;
+        peer.script(n -> new FakePeer.AnswerAfter(timeout,
+                new FakePeer.Answer(504, Map.of(), "{\"status\":0,\"error\":\"echo did not answer within timeout_ms = 600 (replica r1)\"}")));
+
+        Delivery delivery = send(timeout, true);
+
+        assertThat(delivery).isInstanceOf(Delivery.Answered.class);
+        assertThat(((Delivery.Answered) delivery).status()).isEqualTo(504);
+        assertThat(((Delivery.Answered) delivery).body().path("error").asText()).contains("replica r1");
     }
 
     @Test
