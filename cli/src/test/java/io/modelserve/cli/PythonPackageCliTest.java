@@ -77,11 +77,15 @@ class PythonPackageCliTest {
     }
 
     @Test
-    void aBackendClassThatIsNotThereListsTheClassesOfBackendPy() throws Exception {
+    void aBackendClassThatIsNotThereListsTheBackendClassesOfBackendPy() throws Exception {
+        // A helper class beside the backend: only the one that can serve is offered.
+        Files.writeString(pkg.resolve("backend.py"), Files.readString(pkg.resolve("backend.py")) + "\n\nclass Tokenizer:\n    pass\n");
         List<PluginCheck.Finding> findings = new ArrayList<>();
         new PythonCheck(pkg, "Greeter", List.of(), SAMPLE, Map.of(), PYTHON, Duration.ofSeconds(60), runtimeRoot).run(findings::add);
         assertThat(problems(findings)).singleElement().satisfies(f -> assertThat(f.text())
-                .contains("class Greeter not found in algopkg/Greeter/backend.py; its classes: algo_backend"));
+                .contains("class Greeter not found in algopkg/Greeter/backend.py; its backend classes (with __call__ or inference): "
+                        + "algo_backend; name one in backend =")
+                .doesNotContain("Tokenizer").doesNotContain("Traceback").doesNotContain("modelserve_runtime.py"));
     }
 
     @Test

@@ -246,9 +246,22 @@ def import_backend(package_root, package, class_name):
     cls = getattr(module, class_name, None)
     if cls is None or not inspect.isclass(cls):
         classes = sorted(n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__)
-        raise LookupError("class %s not found in algopkg/%s/backend.py; its classes: %s"
-                          % (class_name, package, ", ".join(classes) or "none"))
+        serving = [n for n in classes if serves(vars(module)[n])]
+        if serving:
+            raise BackendNotFound("class %s not found in algopkg/%s/backend.py; its backend classes (with __call__ or "
+                                  "inference): %s; name one in backend =" % (class_name, package, ", ".join(serving)))
+        raise BackendNotFound("class %s not found in algopkg/%s/backend.py, which defines no backend class (one with "
+                              "__call__ or inference); its classes: %s" % (class_name, package, ", ".join(classes) or "none"))
     return cls
+
+
+class BackendNotFound(LookupError):
+    """backend = names no class of backend.py: the operator's mistake, told as one line without a traceback."""
+
+
+def serves(cls):
+    """Whether a class can serve: a __call__ (the original shape) or an inference (the SDK's)."""
+    return "__call__" in dir(cls) or hasattr(cls, "inference")
 
 
 def construct(init):
@@ -373,7 +386,7 @@ def backend_classes(package_root, package):
     import_backend(package_root, package, None)
     module = sys.modules["algopkg.%s.backend" % package]
     return sorted(n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__
-                  and ("__call__" in dir(v) or hasattr(v, "inference")))
+                  and serves(v))
 
 
 def check(package_root, package, class_name, model_path, body, config):
@@ -383,7 +396,7 @@ def check(package_root, package, class_name, model_path, body, config):
     if not class_name:
         found = backend_classes(package_root, package)
         if len(found) != 1:
-            raise LookupError("backend.py defines %s classes with __call__ or inference: %s; pass --backend with the one "
+            raise BackendNotFound("backend.py defines %s classes with __call__ or inference: %s; pass --backend with the one "
                               "conf.ini names" % ("no" if not found else "several", ", ".join(found) or "none"))
         class_name = found[0]
     init = {"package_root": package_root, "package": package, "backend": class_name, "model_path": model_path,
@@ -404,7 +417,11 @@ def check(package_root, package, class_name, model_path, body, config):
 
 def main(argv):
     if len(argv) > 1 and argv[1] == "--check":
-        check(*argv[2:8])
+        try:
+            check(*argv[2:8])
+        except BackendNotFound as e:
+            sys.stderr.write("%s\n" % e)
+            return 1
         return 0
     follow_parent()
     try:
