@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * adding a field.
  */
 public final class ClusterJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    public static final ObjectMapper MAPPER = PooledJson.mapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private ClusterJson() {}

@@ -1,6 +1,7 @@
 package io.modelserve.cluster.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.cluster.PooledJson;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * is, instead of Jetty's HTML page.
  */
 public final class JsonErrorHandler extends ErrorHandler {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
 
     public JsonErrorHandler() {

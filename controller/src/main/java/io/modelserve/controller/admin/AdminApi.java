@@ -3,6 +3,7 @@ package io.modelserve.controller.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.cluster.http.HttpServers;
 import io.javalin.http.Context;
 import io.modelserve.cluster.AppliedConfig;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     /** Request line plus headers; Jetty answers 431 past it. */
     static final int MAX_HEADER_BYTES = 16 * 1024;

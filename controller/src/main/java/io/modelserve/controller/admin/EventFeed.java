@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.modelserve.cluster.ClusterEvent;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Comparator;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  * keeps the events of one deployment; {@code ?limit=} the newest that many (default and most {@value #MAX_LIMIT}).
  */
 public final class EventFeed {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     public static final int MAX_LIMIT = 500;
 
     private final Supplier<? extends Collection<ClusterEvent>> events;

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.modelserve.cluster.ClusterState;
 import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.controller.admin.ClusterReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     static final long INTERVAL_MS = 2_000;
     static final long WINDOW_MS = 15 * 60 * 1000;
     private static final Pattern ASSET = Pattern.compile("(views/)?[a-z0-9-]+\\.(html|css|js|svg)");

@@ -3,6 +3,7 @@ package io.modelserve.controller.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.cluster.ReplicaStatus;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * A node that does not answer turns into an error on its replicas' entries, never a failed call.
  */
 public final class DeploymentLogs {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private final Supplier<? extends List<ReplicaStatus>> replicas;
     private final Supplier<? extends List<NodeStatus>> nodes;

@@ -3,6 +3,7 @@ package io.modelserve.controller.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelserve.cluster.NodeStatus;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * turns into an error on its part, never a failed call.
  */
 public final class DeploymentRequests {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private final Supplier<? extends List<NodeStatus>> nodes;
     private final String localNode;

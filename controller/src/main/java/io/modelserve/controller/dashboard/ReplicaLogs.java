@@ -3,6 +3,7 @@ package io.modelserve.controller.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Map;
  * nodes.
  */
 public final class ReplicaLogs {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     public static final int MAX_LINES = LogTail.MAX_LINES;
 
     private final Path dir;

@@ -2,6 +2,7 @@ package io.modelserve.controller.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.cluster.PooledJson;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -18,7 +19,7 @@ import java.util.Optional;
 public record RequestLogLine(long atMillis, String time, String deployment, String route, String protocol, String version,
         String replica, String node, int status, Long bytesIn, Long bytesOut, Double queueMs, Double computeMs,
         Double totalMs) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     /** The line parsed, or empty for a line that is not such an object (a torn or foreign line is skipped). */
     public static Optional<RequestLogLine> parse(String line) {

@@ -1,6 +1,5 @@
 package io.modelserve.agent.builtin;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +12,7 @@ import io.modelserve.agent.http.Ingress;
 import io.modelserve.agent.memory.BodyReader;
 import io.modelserve.agent.memory.InflightBudget;
 import io.modelserve.agent.memory.RequestBodies;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ import java.util.Map;
 public final class OpenInferenceEndpoints implements Ingress.Extension {
     /** The length of the JSON part of a body whose binary tensors follow it (binary tensor data extension). */
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final String MODEL = "/v2/models/{model}";

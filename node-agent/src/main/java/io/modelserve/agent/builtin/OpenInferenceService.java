@@ -10,6 +10,7 @@ import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.routing.TrafficSplit;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * a JSON body, the protocol's {@code {"error": "..."}} when it failed.
  */
 public final class OpenInferenceService {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     private static final byte[] NO_BODY = new byte[0];
 
     private final RouteTable routes;

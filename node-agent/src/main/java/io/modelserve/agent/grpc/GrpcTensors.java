@@ -10,6 +10,7 @@ import io.modelserve.agent.grpc.v2.InferParameter;
 import io.modelserve.agent.grpc.v2.InferTensorContents;
 import io.modelserve.agent.grpc.v2.ModelInferRequest;
 import io.modelserve.agent.grpc.v2.ModelInferResponse;
+import io.modelserve.cluster.PooledJson;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
@@ -20,7 +21,7 @@ import java.util.Map;
  * output, as Triton answers.
  */
 final class GrpcTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private GrpcTensors() {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.modelserve.agent.runtime.ChunkSource;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ public final class ChunkStreamWriter {
     public static final String STREAM_HEADER = "X-Modelserve-Stream";
     static final String SSE = "text/event-stream";
     static final String NDJSON = "application/x-ndjson";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private ChunkStreamWriter() {}
 

@@ -17,6 +17,7 @@ import io.modelserve.agent.memory.InflightBudget;
 import io.modelserve.agent.memory.RequestBodies;
 import io.modelserve.agent.runtime.ChunkSource;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.cluster.http.HttpServers;
 import java.io.IOException;
 import java.util.List;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ingress implements AutoCloseable, RequestLog {
     private static final Logger log = LoggerFactory.getLogger(Ingress.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     /** Pins a request to one version of a deployment: {@code main} or a canary's label. */
     public static final String VERSION_HEADER = "X-Modelserve-Version";
     private static final HandlerType[] ROUTE_METHODS = {HandlerType.GET, HandlerType.POST, HandlerType.PUT,

@@ -1,6 +1,5 @@
 package io.modelserve.agent.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.runtime.JsonRequest;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code text/plain} when the body starts with '{': that is what {@code curl -d '{...}'} sends.
  */
 public final class RequestDecoder {
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final ObjectMapper JSON = new ObjectMapper(PooledJson.factory()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             // `{"a":1}}` or two objects back to back are malformed, not the first object alone.

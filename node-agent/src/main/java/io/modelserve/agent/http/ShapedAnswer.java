@@ -1,6 +1,7 @@
 package io.modelserve.agent.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.sdk.Response;
 import java.io.IOException;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.Map;
  * place decides it, so the ingress, the plugin test kit and {@code modelserve check} answer alike.
  */
 public record ShapedAnswer(int status, Map<String, String> headers, String contentType, byte[] body) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     private static final String JSON_TYPE = "application/json";
 
     public ShapedAnswer {

@@ -2,6 +2,7 @@ package io.modelserve.agent.isolation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelserve.cluster.PooledJson;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -9,7 +10,7 @@ import java.io.IOException;
 
 /** Length-prefixed JSON messages between a node and a replica's child JVM. */
 final class Frames {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = PooledJson.mapper();
     private static final int MAX_FRAME = 512 * 1024 * 1024;
 
     private Frames() {}

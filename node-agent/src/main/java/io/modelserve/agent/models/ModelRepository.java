@@ -8,6 +8,7 @@ import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.runtime.Replica;
 import io.modelserve.agent.transport.ClusterSecret;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  * {@code /-/models} endpoint with the cluster secret, and act on their own replicas only.
  */
 public final class ModelRepository {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     /** An answer to relay as is: HTTP status and JSON body. */
     public record Answer(int status, Map<String, Object> body) {

@@ -7,6 +7,7 @@ import io.modelserve.agent.routing.ReplicaRouter;
 import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.runtime.EmbeddingCall;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * replica has the plugin's class. A deployment with no replica ready is not known yet, and not listed.
  */
 final class EmbeddingModels {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private final RouteTable routes;
     private final ReplicaRouter router;

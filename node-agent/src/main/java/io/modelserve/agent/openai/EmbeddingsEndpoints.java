@@ -17,6 +17,7 @@ import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.agent.routing.TrafficSplit;
 import io.modelserve.agent.runtime.EmbeddingCall;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,7 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code {"error": {"message", "type", "param", "code"}}}.
  */
 public final class EmbeddingsEndpoints implements Ingress.Extension {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     /** OpenAI's limit on texts per request. */
     static final int MAX_INPUTS = 2048;
 

@@ -8,6 +8,7 @@ import io.modelserve.agent.routing.Outcome;
 import io.modelserve.agent.routing.ReplicaRouter;
 import io.modelserve.agent.routing.RouteTable;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueConsumers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueConsumers.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     private static final int CONSUMERS_PER_DEPLOYMENT = 4;
 
     private final String nodeId;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.runtime.JsonRequest;
 import io.modelserve.cluster.DeploymentSpec;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.sdk.DeploymentCallException;
 import io.modelserve.sdk.DeploymentHandle;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,7 @@ import java.util.concurrent.Executor;
  * table, router, queue, batching, backpressure), minus the HTTP.
  */
 public final class RoutedDeploymentHandle implements DeploymentHandle {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private final String deployment;
     private final RouteTable routes;

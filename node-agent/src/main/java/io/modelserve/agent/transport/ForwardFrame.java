@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.runtime.JsonRequest;
+import io.modelserve.cluster.PooledJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +31,7 @@ final class ForwardFrame {
     /** The rest of the path under a wildcard route ({@link io.modelserve.sdk.Request#subPath()}); absent when empty. */
     static final String SUB_PATH_HEADER = "X-Modelserve-Sub-Path";
     private static final int FORMAT = -2;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     private static final int MAX_PARAMS = 64 * 1024 * 1024;
     /**
      * The client's headers are within the ingress's header limit; as JSON each character takes at most
@@ -82,11 +82,12 @@ final class ForwardFrame {
             return Optional.empty();
         }
         try {
-            JsonNode params = JSON.readTree(new String(frame, 8, paramsLength, StandardCharsets.UTF_8));
+            // Parsed in place: no copy into a String first (the frame is our own encoder's UTF-8).
+            JsonNode params = JSON.readTree(frame, 8, paramsLength);
             if (params == null || !params.isObject()) {
                 return Optional.empty();
             }
-            Optional<Map<String, String>> headers = headers(new String(frame, headersAt + 4, headersLength, StandardCharsets.UTF_8));
+            Optional<Map<String, String>> headers = headers(JSON.readTree(frame, headersAt + 4, headersLength));
             if (headers.isEmpty()) {
                 return Optional.empty();
             }
@@ -100,8 +101,7 @@ final class ForwardFrame {
     }
 
     /** A JSON object of strings, or empty: a header is a name and a text, nothing else. */
-    private static Optional<Map<String, String>> headers(String json) throws IOException {
-        JsonNode node = JSON.readTree(json);
+    private static Optional<Map<String, String>> headers(JsonNode node) {
         if (node == null || !node.isObject()) {
             return Optional.empty();
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelserve.agent.http.ChunkStreamWriter;
 import io.modelserve.agent.routing.RemoteReplica;
 import io.modelserve.agent.runtime.JsonRequest;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.sdk.Request;
 import java.io.IOException;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Forwarder {
     static final String DEADLINE_HEADER = "X-Modelserve-Timeout-Ms";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private final NodeConnections connections = new NodeConnections();
     private final Map<String, String> nodeUrls = new ConcurrentHashMap<>();

@@ -40,6 +40,7 @@ final class NodeConnections implements AutoCloseable {
 
     private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> busy = new ConcurrentHashMap<>();
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
     /** An answer: status, lower-case header names, body. */
     record Response(int status, Map<String, String> headers, byte[] body) {
@@ -127,9 +128,9 @@ final class NodeConnections implements AutoCloseable {
      */
     Response post(String baseUrl, String path, Map<String, String> headers, byte[] body, long timeoutMillis,
             long firstByteMillis, FirstByteWatch watch) throws NotSent, NoAnswer {
-        URI uri = URI.create(baseUrl);
-        String key = uri.getHost() + ":" + uri.getPort();
-        byte[] request = requestBytes(uri, path, headers, body);
+        Peer peer = peer(baseUrl);
+        String key = peer.key();
+        byte[] request = requestBytes(peer, path, headers, body);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         Connection connection = takeIdle(key);
         if (connection != null) {
@@ -139,13 +140,12 @@ final class NodeConnections implements AutoCloseable {
                 // The write failed: not all of the request left, so the server cannot have run it. A fresh connection.
             }
         }
-        return exchange(key, open(uri, timeoutMillis), request, deadline, firstByteMillis, watch);
+        return exchange(key, open(peer, timeoutMillis), request, deadline, firstByteMillis, watch);
     }
 
     /** Closes every connection to {@code host:port}, failing the calls waiting on them now. */
     void abandon(String baseUrl) {
-        URI uri = URI.create(baseUrl);
-        String key = uri.getHost() + ":" + uri.getPort();
+        String key = peer(baseUrl).key();
         Deque<Connection> pooled = idle.remove(key);
         if (pooled != null) {
             pooled.forEach(Connection::close);
@@ -159,9 +159,21 @@ final class NodeConnections implements AutoCloseable {
         }
     }
 
-    private static byte[] requestBytes(URI uri, String path, Map<String, String> headers, byte[] body) {
+    /** A node's address, parsed once: a forward is too cheap to parse its URL every time. */
+    private record Peer(String host, int port, String key) {
+        static Peer of(String baseUrl) {
+            URI uri = URI.create(baseUrl);
+            return new Peer(uri.getHost(), uri.getPort(), uri.getHost() + ":" + uri.getPort());
+        }
+    }
+
+    private Peer peer(String baseUrl) {
+        return peers.computeIfAbsent(baseUrl, Peer::of);
+    }
+
+    private static byte[] requestBytes(Peer peer, String path, Map<String, String> headers, byte[] body) {
         StringBuilder head = new StringBuilder(256).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
-                .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\nContent-Length: ").append(body.length)
+                .append(peer.key()).append("\r\nContent-Length: ").append(body.length)
                 .append("\r\n");
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
@@ -250,14 +262,14 @@ final class NodeConnections implements AutoCloseable {
         return null;
     }
 
-    private static Connection open(URI uri, long timeoutMillis) throws NotSent {
+    private static Connection open(Peer peer, long timeoutMillis) throws NotSent {
         SocketChannel channel = null;
         try {
             channel = SocketChannel.open();
             Socket socket = channel.socket();
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) Math.min(2_000, Math.max(1, timeoutMillis)));
+            socket.connect(new InetSocketAddress(peer.host(), peer.port()), (int) Math.min(2_000, Math.max(1, timeoutMillis)));
             return new Connection(channel);
         } catch (IOException e) {
             if (channel != null) {
@@ -267,7 +279,7 @@ final class NodeConnections implements AutoCloseable {
                     // It never connected.
                 }
             }
-            throw new NotSent("cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + e.getMessage(), e);
+            throw new NotSent("cannot connect to " + peer.key() + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.modelserve.agent.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelserve.agent.runtime.ChunkSource;
+import io.modelserve.cluster.PooledJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * failed write cancels the backend there.
  */
 public final class RemoteChunkSource implements ChunkSource {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
     // One stream is one long response: a connection of its own, not one of the forwarding pool's.
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();

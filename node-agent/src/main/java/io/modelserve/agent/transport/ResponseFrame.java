@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelserve.cluster.PooledJson;
 import io.modelserve.sdk.Response;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +19,7 @@ import java.util.Optional;
  */
 final class ResponseFrame {
     static final String CONTENT_TYPE = "application/x-modelserve-response";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = PooledJson.mapper();
 
     private ResponseFrame() {}
 
