@@ -64,8 +64,8 @@ public final class RetryDecision {
         if (result instanceof Delivery.Answered) {
             return new Accept();
         }
-        if (history.deadlinePassed() || result instanceof Delivery.TimedOut) {
-            return new Fail(504, history.deployment() + " did not answer within timeout_ms = " + history.timeoutMs());
+        if (history.deadlinePassed()) {
+            return timedOut(history);
         }
         return switch (result) {
             case Delivery.Refused refused -> new TryAnother();
@@ -76,7 +76,11 @@ public final class RetryDecision {
                     + history.deployment() + " was lost while answering (" + lost.cause() + "); retried once");
             case Delivery.MayHaveRun lost -> new TryAnother();
             case Delivery.Answered answered -> new Accept();
-            case Delivery.TimedOut late -> throw new AssertionError("handled above");
+            case Delivery.TimedOut late -> timedOut(history);
         };
+    }
+
+    private static Fail timedOut(History history) {
+        return new Fail(504, history.deployment() + " did not answer within timeout_ms = " + history.timeoutMs());
     }
 }
