@@ -245,7 +245,7 @@ def import_backend(package_root, package, class_name):
         return None
     cls = getattr(module, class_name, None)
     if cls is None or not inspect.isclass(cls):
-        classes = sorted(n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__)
+        classes = defined_classes(module)
         serving = [n for n in classes if serves(vars(module)[n])]
         if serving:
             raise BackendNotFound("class %s not found in algopkg/%s/backend.py; its backend classes (with __call__ or "
@@ -257,6 +257,11 @@ def import_backend(package_root, package, class_name):
 
 class BackendNotFound(LookupError):
     """backend = names no class of backend.py: the operator's mistake, told as one line without a traceback."""
+
+
+def defined_classes(module):
+    """The names of the classes a module defines itself (not those it imports), sorted."""
+    return sorted(n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__)
 
 
 def serves(cls):
@@ -385,8 +390,7 @@ def backend_classes(package_root, package):
     """The classes backend.py defines that can serve: a __call__ (the original shape) or an inference (the SDK's)."""
     import_backend(package_root, package, None)
     module = sys.modules["algopkg.%s.backend" % package]
-    return sorted(n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__
-                  and serves(v))
+    return [n for n in defined_classes(module) if serves(vars(module)[n])]
 
 
 def check(package_root, package, class_name, model_path, body, config):
